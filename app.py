@@ -1,0 +1,40 @@
+"""The madoguchi site: the application factory.
+
+`flask --app app run` finds `create_app` here. Everything that needs the app (database, mail,
+translations, blueprints, CLI commands) is bound in this one function, so tests can build as many
+independent apps as they like, each over its own temporary database.
+"""
+import os
+
+from flask import Flask
+from htmx_flask import Htmx
+
+import models
+from extensions import babel, csrf, mail
+from madoguchi import settings
+from views.language import select_locale
+from views import register_blueprints
+
+htmx = Htmx()
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    models.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    mail.init_app(app)
+    htmx.init_app(app)
+    register_blueprints(app)
+
+    import commands  # CLI commands need the models; imported late to keep start-up light
+
+    commands.init_app(app)
+    if app.config["AUTO_INIT_DB"]:
+        models.init_db(app)
+    return app

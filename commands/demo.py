@@ -1,0 +1,5 @@
+"""CLI commands (demo)."""
+
+
+def init_app(app):
+    pass

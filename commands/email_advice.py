@@ -1,0 +1,5 @@
+"""CLI commands (email_advice)."""
+
+
+def init_app(app):
+    pass

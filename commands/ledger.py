@@ -1,0 +1,5 @@
+"""CLI commands (ledger)."""
+
+
+def init_app(app):
+    pass

@@ -1,0 +1,5 @@
+"""CLI commands (outbox)."""
+
+
+def init_app(app):
+    pass

@@ -1,0 +1,5 @@
+"""CLI commands (staff)."""
+
+
+def init_app(app):
+    pass

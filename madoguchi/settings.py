@@ -1,0 +1,68 @@
+"""Settings read from the environment, with defaults that are safe on a fresh machine.
+
+Secrets are never constants in code: when SECRET_KEY, SUBJECT_KEY or LEDGER_KEY is not set, a random
+key is generated once into the instance folder (outside the database, so a copy of the database alone
+cannot recompute subject hashes or forge ledger checkpoints).
+"""
+import os
+import secrets
+
+DEFAULT_SENDER = "エニマイくじ カスタマーセンター <support@anymykuji.com>"
+
+
+def _flag(value, default=False):
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def instance_secret(instance_path, name):
+    """Read the key file `name` in the instance folder, creating it (mode 0600) on first use."""
+    path = os.path.join(instance_path, name)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        with open(path, encoding="ascii") as existing:
+            return existing.read().strip()
+    with os.fdopen(fd, "w", encoding="ascii") as new:
+        key = secrets.token_hex(32)
+        new.write(key + "\n")
+    return key
+
+
+def from_environment(instance_path, environ=None):
+    env = os.environ if environ is None else environ
+    sqlite_file = os.path.join(instance_path, "madoguchi.sqlite3")
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
+        "SUBJECT_KEY": env.get("SUBJECT_KEY") or instance_secret(instance_path, "subject_key"),
+        "LEDGER_KEY": env.get("LEDGER_KEY") or instance_secret(instance_path, "ledger_key"),
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{sqlite_file}",
+        # Mail: with no MAIL_SERVER, mail is written as .eml files into MAIL_SINK_DIR (a local sink
+        # for trying the site) instead of being printed, so no personal data reaches the logs.
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT") or 25),
+        "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
+        "MAIL_SINK_DIR": env.get("MAIL_SINK_DIR") or os.path.join(instance_path, "mail"),
+        "SUPPORT_INBOX": env.get("SUPPORT_INBOX") or "support@anymykuji.com",
+        "PRIVACY_CONTACT_EMAIL": env.get("PRIVACY_CONTACT_EMAIL") or "privacy@anymykuji.com",
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "YEAR_END_BREAK": env.get("YEAR_END_BREAK") or "12-29/01-03",
+        "POLICY_NOTICE_DAYS": int(env.get("POLICY_NOTICE_DAYS") or 30),
+        "OUTBOX_SEND_IMMEDIATELY": _flag(env.get("OUTBOX_SEND_IMMEDIATELY"), default=True),
+        "AUTO_INIT_DB": _flag(env.get("AUTO_INIT_DB"), default=True),
+        "LANGUAGES": ["ja", "en"],
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        # A whole inquiry is a few kilobytes; anything far larger is refused with 413 before parsing.
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+        # A customer may take a long time over a message; the token lives as long as the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
+    }

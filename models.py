@@ -1,0 +1,167 @@
+"""The database schema, as Peewee models.
+
+One database holds everything: SQLite in the instance folder by default, PostgreSQL when
+DATABASE_URL says so (`playhouse.db_url`). Times are stored in UTC and shown in Asia/Tokyo.
+
+Two tables only ever grow: `consent_event` and (once published) `policy_version`. Database triggers
+(see madoguchi/ledger_schema.py) refuse UPDATE and DELETE on them, so the app cannot rewrite them.
+"""
+from datetime import datetime, timezone
+
+from peewee import (
+    AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model,
+    TextField,
+)
+from playhouse.db_url import connect
+
+database = DatabaseProxy()
+
+
+def utcnow():
+    """Naive UTC: what both SQLite and PostgreSQL `timestamp` columns hold unambiguously."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class PolicyVersion(BaseModel):
+    """One version of 個人情報の取扱いについて. A draft until `published_at` is set; then frozen."""
+    label = CharField(unique=True, max_length=40)           # "1", "2", "2025-04" ...
+    effective_at = DateTimeField(index=True)                # UTC; current = latest effective published
+    text_ja = TextField()
+    text_en = TextField()
+    sha256_ja = CharField(max_length=64)
+    sha256_en = CharField(max_length=64)
+    change_summary = TextField(default="")
+    significant = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    published_at = DateTimeField(null=True)
+    published_by = CharField(max_length=254, default="")
+
+
+class ConsentEvent(BaseModel):
+    """One link of the consent ledger's hash chain. Never personal data, never updated."""
+    seq = IntegerField(primary_key=True)                    # 1, 2, 3 ... without gaps
+    kind = CharField(max_length=16)                         # granted | withdrawn | erased
+    occurred_at = CharField(max_length=32)                  # ISO 8601 UTC text, part of the hash
+    subject_key = CharField(max_length=64, index=True)      # HMAC-SHA256 of the normalised email
+    policy_version = CharField(max_length=40, index=True)
+    policy_sha256 = CharField(max_length=64)                # SHA-256 of the text the person saw
+    locale = CharField(max_length=8)
+    method = CharField(max_length=32)
+    ip_truncated = CharField(max_length=64, default="")
+    inquiry_ref = CharField(max_length=32, default="")
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64, unique=True)
+
+
+class LedgerCheckpoint(BaseModel):
+    """A signed note of the chain's head, so that cutting events off the end shows."""
+    id = AutoField()
+    seq = IntegerField(index=True)
+    head_hash = CharField(max_length=64)
+    created_at = CharField(max_length=32)
+    mac = CharField(max_length=64)                          # HMAC-SHA256 with LEDGER_KEY
+
+
+class Inquiry(BaseModel):
+    """A customer's question. Name, email, phone and message are erased on request (blanked)."""
+    reference = CharField(unique=True, max_length=32)       # AMK-20261124-7KQ3
+    created_at = DateTimeField(default=utcnow, index=True)
+    locale = CharField(max_length=8)
+    category = CharField(max_length=32, index=True)
+    name = CharField(max_length=100)
+    email = CharField(max_length=254)
+    phone = CharField(max_length=32, default="")
+    order_number = CharField(max_length=40, default="")
+    message = TextField()
+    subject_key = CharField(max_length=64, index=True)
+    consent_seq = IntegerField(index=True)                  # the ledger event of this inquiry
+    reply_due_at = DateTimeField()                          # UTC: the opening we promised
+    status = CharField(max_length=16, default="new", index=True)
+    erased_at = DateTimeField(null=True)
+
+
+class OutboxMail(BaseModel):
+    """Mail waiting to go out; the inquiry is stored first, so SMTP trouble never loses it."""
+    created_at = DateTimeField(default=utcnow)
+    inquiry_reference = CharField(max_length=32, index=True, default="")
+    to_addr = CharField(max_length=254)
+    subject = CharField(max_length=200)
+    body = TextField()
+    status = CharField(max_length=12, default="pending", index=True)   # pending | sent | failed
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow, index=True)
+    last_error = CharField(max_length=200, default="")
+    sent_at = DateTimeField(null=True)
+
+
+class StaffUser(BaseModel):
+    email = CharField(unique=True, max_length=254)
+    role = CharField(max_length=16)                         # admin | auditor | support
+    password_hash = CharField(max_length=255)
+    created_at = DateTimeField(default=utcnow)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    active = BooleanField(default=True)
+
+
+class StaffAction(BaseModel):
+    """Append-only log of what staff did (logins, publishes, exports, erasures, status changes)."""
+    id = AutoField()
+    occurred_at = DateTimeField(default=utcnow, index=True)
+    actor = CharField(max_length=254)
+    action = CharField(max_length=32, index=True)
+    target = CharField(max_length=200, default="")
+    detail = TextField(default="")
+
+
+class InquiryNote(BaseModel):
+    """Support's working notes and 開示等請求 checklist state for one inquiry."""
+    inquiry_reference = CharField(max_length=32, index=True)
+    key = CharField(max_length=32)                          # identity_confirmed, fee_received, ...
+    value = TextField(default="")
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = CharField(max_length=254, default="")
+
+
+ALL_MODELS = [PolicyVersion, ConsentEvent, LedgerCheckpoint, Inquiry, OutboxMail, StaffUser,
+              StaffAction, InquiryNote]
+
+
+def open_database(url):
+    if url.startswith("sqlite"):
+        # WAL lets readers go on while one writer appends; busy_timeout makes writers queue
+        # instead of failing at once when several processes append to the ledger together.
+        return connect(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000,
+                                     "foreign_keys": 1, "synchronous": "normal"})
+    return connect(url)
+
+
+def init_app(app):
+    database.initialize(open_database(app.config["DATABASE_URL"]))
+    app.before_request(_connect)
+    app.teardown_appcontext(_close)
+
+
+def _connect():
+    database.connect(reuse_if_open=True)
+
+
+def _close(exc):
+    if not database.is_closed():
+        database.close()
+
+
+def init_db(app):
+    """Create the schema, its append-only triggers and policy version 1. Safe to run again."""
+    from madoguchi import ledger_schema, policy_store
+
+    with database.connection_context():
+        database.create_tables(ALL_MODELS, safe=True)
+        ledger_schema.install_triggers(database)
+        policy_store.ensure_first_version()

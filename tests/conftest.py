@@ -1,0 +1,63 @@
+"""Shared fixtures: an app over a fresh SQLite file per test, its client and CLI runner, and a real
+SMTP server (aiosmtpd) that records what reaches it."""
+import re
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from app import create_app
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
+        "MAIL_SINK_DIR": str(tmp_path / "mail"),
+        "OUTBOX_SEND_IMMEDIATELY": False,
+    })
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path="/contact"):
+    """The token every POST needs, read from a page as a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+
+class RecordingHandler:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on loopback; `.messages` holds the envelopes it accepted."""
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()

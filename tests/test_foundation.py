@@ -1,0 +1,43 @@
+"""The app starts on its defaults, makes its own keys, and speaks Japanese first."""
+from app import create_app
+from models import PolicyVersion
+
+
+def test_keys_are_generated_into_the_instance_folder_not_code(tmp_path, monkeypatch):
+    for name in ("SECRET_KEY", "SUBJECT_KEY", "LEDGER_KEY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"})
+    key = app.config["SECRET_KEY"]
+    assert len(key) == 64
+    assert (open(app.instance_path + "/secret_key").read().strip()) == key
+    again = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"})
+    assert again.config["SECRET_KEY"] == key and again.config["SUBJECT_KEY"] != key
+
+
+def test_init_db_is_idempotent_and_loads_version_1(app, runner):
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    with app.app_context():
+        from models import database
+        with database.connection_context():
+            assert [v.label for v in PolicyVersion.select()] == ["1"]
+
+
+def test_japanese_by_default_english_by_accept_language_and_switch(client):
+    assert "お問合せ" in client.get("/contact").get_data(as_text=True)
+    english = client.get("/contact", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "Contact us" in english.get_data(as_text=True)
+    switched = client.get("/language/en?next=/faq")
+    assert switched.status_code == 302 and switched.headers["Location"] == "/faq"
+    assert "FAQ" in client.get("/faq").get_data(as_text=True)  # the cookie sticks
+
+
+def test_language_switch_is_not_an_open_redirect(client):
+    response = client.get("/language/en?next=//evil.example/")
+    assert response.headers["Location"] == "/contact"
+
+
+def test_unknown_page_is_a_translated_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.get_data(as_text=True)
