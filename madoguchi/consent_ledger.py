@@ -1,0 +1,182 @@
+"""The consent ledger: an append-only hash chain of consent events, anchored by signed checkpoints.
+
+Use it like this (the inquiry and its consent are stored in one transaction):
+
+    with consent_ledger.writing():
+        event = consent_ledger.append(kind="granted", subject_key=..., policy_version="1",
+                                      policy_sha256=..., locale="ja", method="web_form_checkbox",
+                                      ip_truncated="203.0.113.0/24", inquiry_ref="AMK-...",
+                                      ledger_key=app.config["LEDGER_KEY"])
+        Inquiry.create(..., consent_seq=event.seq)
+
+Canonical serialisation (what `hash` is the SHA-256 of; tools/verify_export.py repeats it):
+the UTF-8 bytes of these lines, each ending in "\\n", in this order:
+
+    madoguchi-consent-v1
+    seq=<decimal>
+    kind=<granted|withdrawn|erased>
+    occurred_at=<YYYY-MM-DDTHH:MM:SS.ffffffZ, UTC>
+    subject_key=<64 hex>
+    policy_version=<label>
+    policy_sha256=<64 hex>
+    locale=<ja|en>
+    method=<web_form_checkbox|...>
+    ip_truncated=<network or empty>
+    inquiry_ref=<reference or empty>
+    prev_hash=<64 hex; 64 zeros for seq 1>
+
+No value may hold a control character (checked on append), so the lines cannot be confused.
+A checkpoint's MAC is HMAC-SHA256(LEDGER_KEY, "madoguchi-checkpoint-v1\\nseq=..\\nhead_hash=..\\n
+created_at=..\\n"). The ledger key lives outside the database, so whoever can edit the database file
+still cannot forge a checkpoint for a shortened or rewritten chain.
+"""
+import hashlib
+import hmac
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from peewee import PostgresqlDatabase
+
+from models import ConsentEvent, LedgerCheckpoint, database
+
+GENESIS_HASH = "0" * 64
+KINDS = ("granted", "withdrawn", "erased")
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Any constant works, as long as every writer uses the same one: it names "the ledger's write lock".
+ADVISORY_LOCK_ID = 0x6D61646F   # "mado"
+# The fields of an event in canonical order (seq first, prev_hash last; hash is not hashed).
+FIELDS = ("seq", "kind", "occurred_at", "subject_key", "policy_version", "policy_sha256",
+          "locale", "method", "ip_truncated", "inquiry_ref", "prev_hash")
+
+
+class LedgerError(ValueError):
+    """An event that cannot be appended (unknown kind, control characters in a value)."""
+
+
+def format_time(moment=None):
+    """UTC as the fixed-width text stored and hashed: 2026-11-24T01:02:03.000004Z."""
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime(TIME_FORMAT)
+
+
+def canonical_event(seq, kind, occurred_at, subject_key, policy_version, policy_sha256, locale,
+                    method, ip_truncated, inquiry_ref, prev_hash):
+    return (f"madoguchi-consent-v1\nseq={seq}\nkind={kind}\noccurred_at={occurred_at}\n"
+            f"subject_key={subject_key}\npolicy_version={policy_version}\n"
+            f"policy_sha256={policy_sha256}\nlocale={locale}\nmethod={method}\n"
+            f"ip_truncated={ip_truncated}\ninquiry_ref={inquiry_ref}\nprev_hash={prev_hash}\n"
+            ).encode("utf-8")
+
+
+def event_hash(*fields):
+    """SHA-256 (hex) of the canonical bytes of the fields, given in FIELDS order."""
+    return hashlib.sha256(canonical_event(*fields)).hexdigest()
+
+
+def canonical_checkpoint(seq, head_hash, created_at):
+    return f"madoguchi-checkpoint-v1\nseq={seq}\nhead_hash={head_hash}\ncreated_at={created_at}\n" \
+        .encode("utf-8")
+
+
+def checkpoint_mac(ledger_key, seq, head_hash, created_at):
+    return hmac.new(ledger_key.encode("utf-8"), canonical_checkpoint(seq, head_hash, created_at),
+                    hashlib.sha256).hexdigest()
+
+
+def _is_postgres():
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+@contextmanager
+def writing():
+    """The one write transaction in which the head is read and the next event inserted.
+
+    SQLite: BEGIN IMMEDIATE takes the database's write lock before the head is read, so a second
+    process waits (busy_timeout) instead of reading the same head and forking the chain.
+    PostgreSQL: a plain transaction does not stop two sessions reading the same max(seq), so every
+    writer first takes pg_advisory_xact_lock(ADVISORY_LOCK_ID); it is released at commit/rollback,
+    and under READ COMMITTED the head query after it sees the previous writer's committed event.
+    Nested use (inside an outer writing()) joins the outer transaction as a savepoint.
+    """
+    if _is_postgres():
+        with database.atomic():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
+            yield
+    else:
+        with database.atomic(lock_type="IMMEDIATE"):
+            yield
+
+
+def head():
+    """(seq, hash) of the last event, or (0, GENESIS_HASH) for an empty ledger."""
+    row = database.execute_sql(
+        "SELECT seq, hash FROM consent_event ORDER BY seq DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def _checked(kind, values):
+    if kind not in KINDS:
+        raise LedgerError(f"unknown event kind {kind!r}")
+    for value in values:
+        if any(ord(char) < 32 or ord(char) == 127 for char in value):
+            raise LedgerError("ledger values may not contain control characters")
+
+
+def _new_event(seq, prev_hash, kind, subject_key, policy_version, policy_sha256, locale, method,
+               ip_truncated, inquiry_ref, occurred_at):
+    values = dict(kind=kind, occurred_at=format_time(occurred_at), subject_key=subject_key,
+                  policy_version=str(policy_version), policy_sha256=policy_sha256, locale=locale,
+                  method=method, ip_truncated=ip_truncated or "", inquiry_ref=inquiry_ref or "")
+    _checked(kind, values.values())
+    values.update(seq=seq, prev_hash=prev_hash)
+    values["hash"] = event_hash(*(values[name] for name in FIELDS))
+    return values
+
+
+def _write_checkpoint(seq, head_hash, ledger_key):
+    created_at = format_time()
+    LedgerCheckpoint.insert(seq=seq, head_hash=head_hash, created_at=created_at,
+                            mac=checkpoint_mac(ledger_key, seq, head_hash, created_at)).execute()
+
+
+def append(*, kind, subject_key, policy_version, policy_sha256, locale, method, ledger_key,
+           ip_truncated="", inquiry_ref="", occurred_at=None):
+    """Append one event after the current head, with its checkpoint; returns the ConsentEvent.
+
+    Call it inside `writing()` when other rows (the inquiry) must commit with it; on its own it
+    opens that transaction itself.
+    """
+    with writing():
+        seq, prev_hash = head()
+        values = _new_event(seq + 1, prev_hash, kind, subject_key, policy_version, policy_sha256,
+                            locale, method, ip_truncated, inquiry_ref, occurred_at)
+        ConsentEvent.insert(**values).execute()
+        _write_checkpoint(values["seq"], values["hash"], ledger_key)
+    return ConsentEvent(**values)
+
+
+def append_many(events, ledger_key):
+    """Append a batch (dicts of append()'s keyword arguments, without ledger_key) in one
+    transaction with ONE checkpoint for the batch's last event; returns the last seq.
+
+    Used for imports, demo data and the benchmark: per-event checkpoints are what a web request
+    needs, but a batch is atomic, so anchoring its end anchors every event in it.
+    """
+    with writing():
+        seq, prev_hash = head()
+        rows = []
+        for fields in events:
+            seq += 1
+            row = _new_event(seq, prev_hash, fields["kind"], fields["subject_key"],
+                             fields["policy_version"], fields["policy_sha256"], fields["locale"],
+                             fields["method"], fields.get("ip_truncated", ""),
+                             fields.get("inquiry_ref", ""), fields.get("occurred_at"))
+            rows.append(row)
+            prev_hash = row["hash"]
+        for start in range(0, len(rows), 500):
+            ConsentEvent.insert_many(rows[start:start + 500]).execute()
+        if rows:
+            _write_checkpoint(seq, prev_hash, ledger_key)
+    return seq
