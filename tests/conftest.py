@@ -2,6 +2,7 @@
 SMTP server (aiosmtpd) that records what reaches it."""
 import re
 import socket
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -61,3 +62,14 @@ def smtp_sink():
     handler.port = controller.port
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def server_in_los_angeles(monkeypatch):
+    """The server's clock zone (TZ) set far from Tokyo, so code that leans on local time shows."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    assert time.localtime(0).tm_hour == 16  # 1970-01-01 00:00 UTC was 16:00 the day before in LA
+    yield
+    monkeypatch.undo()
+    time.tzset()
