@@ -19,6 +19,10 @@ SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS policy_version_published_no_delete BEFORE DELETE ON policy_version
        WHEN OLD.published_at IS NOT NULL
        BEGIN SELECT RAISE(ABORT, 'a published policy version cannot be deleted'); END""",
+    """CREATE TRIGGER IF NOT EXISTS staff_action_no_update BEFORE UPDATE ON staff_action
+       BEGIN SELECT RAISE(ABORT, 'staff_action is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS staff_action_no_delete BEFORE DELETE ON staff_action
+       BEGIN SELECT RAISE(ABORT, 'staff_action is append-only'); END""",
 ]
 
 

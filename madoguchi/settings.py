@@ -53,6 +53,14 @@ def from_environment(instance_path, environ=None):
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "YEAR_END_BREAK": env.get("YEAR_END_BREAK") or "12-29/01-03",
         "POLICY_NOTICE_DAYS": int(env.get("POLICY_NOTICE_DAYS") or 30),
+        # Staff sign-in: idle and absolute session limits, the growing delay after each failed
+        # attempt (seconds per recent failure, capped), and the lock after repeated failures.
+        "STAFF_SESSION_MINUTES": int(env.get("STAFF_SESSION_MINUTES") or 30),
+        "STAFF_SESSION_MAX_HOURS": int(env.get("STAFF_SESSION_MAX_HOURS") or 8),
+        "STAFF_LOGIN_DELAY_STEP": float(env.get("STAFF_LOGIN_DELAY_STEP") or 0.5),
+        "STAFF_LOGIN_DELAY_MAX": float(env.get("STAFF_LOGIN_DELAY_MAX") or 3.0),
+        "STAFF_LOCK_AFTER": int(env.get("STAFF_LOCK_AFTER") or 5),
+        "STAFF_LOCK_MINUTES": int(env.get("STAFF_LOCK_MINUTES") or 15),
         "OUTBOX_SEND_IMMEDIATELY": _flag(env.get("OUTBOX_SEND_IMMEDIATELY"), default=True),
         "AUTO_INIT_DB": _flag(env.get("AUTO_INIT_DB"), default=True),
         "LANGUAGES": ["ja", "en"],

@@ -1,0 +1,1 @@
+"""WTForms forms, one module per area. Flask-WTF adds CSRF protection to every one."""

@@ -1,0 +1,53 @@
+"""Forms of the staff pages: sign-in, the policy draft and the publish confirmation."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+
+from madoguchi import policy_admin
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[
+        DataRequired(_l("Enter your email address")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[
+        DataRequired(_l("Enter your password")), Length(max=1024)])
+
+
+class PolicyDraftForm(FlaskForm):
+    label = StringField(_l("Label"), validators=[
+        DataRequired(_l("Enter a label, for example 2")), Length(max=40),
+        Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use only letters, digits, dots, hyphens and underscores"))])
+    effective_at = DateTimeLocalField(_l("Effective from (Japan time)"), format="%Y-%m-%dT%H:%M",
+                                      validators=[DataRequired(_l("Enter the date and time it takes effect"))])
+    change_summary = TextAreaField(_l("Summary of the changes"), validators=[
+        DataRequired(_l("Summarise what changed")), Length(max=2000)])
+    significant = BooleanField(_l("Significant change: announce it on the site"))
+    text_ja = TextAreaField(_l("Japanese text"), validators=[DataRequired(_l("Enter the Japanese text"))])
+    text_en = TextAreaField(_l("English text"), validators=[DataRequired(_l("Enter the English text"))])
+
+    def __init__(self, *args, draft_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.draft_id = draft_id
+
+    def validate_label(self, field):
+        if policy_admin.label_taken(field.data.strip(), except_id=self.draft_id):
+            raise ValidationError(_l("Another version already has this label"))
+
+    def draft_values(self):
+        """The form's answers as policy_admin.save_draft takes them (effective time in UTC)."""
+        return {"label": self.label.data.strip(), "text_ja": _lines(self.text_ja.data),
+                "text_en": _lines(self.text_en.data), "change_summary": self.change_summary.data.strip(),
+                "significant": self.significant.data,
+                "effective_at": policy_admin.jst_to_utc(self.effective_at.data)}
+
+
+class PublishForm(FlaskForm):
+    """Only the CSRF token: the confirmation page's button is the confirmation."""
+
+
+def _lines(text):
+    # Browsers send textarea lines with CRLF; store LF so the hash matches the text as authored.
+    return re.sub(r"\r\n?", "\n", text or "")

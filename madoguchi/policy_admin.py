@@ -1,0 +1,159 @@
+"""Policy versions as the admin handles them: drafts, publishing, the side-by-side diff, the notice.
+
+A draft (published_at NULL) can be edited freely and is never shown to customers. Publishing
+freezes it: the texts' SHA-256 are computed and published_at/by are set in one conditional UPDATE;
+from then on the database triggers refuse any UPDATE or DELETE of that row. A mistake is mended by
+publishing a newer version. Which version is current is never stored: policy_store derives it from
+the effective times, so a scheduled version takes over by itself.
+"""
+import difflib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from madoguchi import policy_store, staff_log
+from models import PolicyVersion, database, utcnow
+
+JST = ZoneInfo("Asia/Tokyo")
+DRAFT_FIELDS = ("label", "text_ja", "text_en", "change_summary", "significant", "effective_at")
+
+
+class PolicyError(ValueError):
+    """A policy change that cannot be made; the message says why."""
+
+
+def jst_to_utc(moment):
+    """A time as staff enter it (naive = Japan time, or with an offset) as stored: naive UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=JST)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def utc_to_jst(moment):
+    return moment.replace(tzinfo=timezone.utc).astimezone(JST)
+
+
+def parse_effective(text):
+    """ISO 8601 from the command line; without an offset it is Japan time."""
+    try:
+        return jst_to_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise PolicyError(f"not an ISO 8601 time: {text!r} (e.g. 2026-04-01T00:00)") from None
+
+
+def label_taken(label, except_id=None):
+    query = PolicyVersion.select().where(PolicyVersion.label == label)
+    if except_id is not None:
+        query = query.where(PolicyVersion.id != except_id)
+    return query.exists()
+
+
+def version_by_id(version_id):
+    return PolicyVersion.get_or_none(PolicyVersion.id == version_id)
+
+
+def draft_by_id(version_id):
+    """The draft with this id; None for a published version, which nobody may edit."""
+    return PolicyVersion.get_or_none((PolicyVersion.id == version_id)
+                                     & PolicyVersion.published_at.is_null())
+
+
+@dataclass(frozen=True)
+class VersionGroups:
+    current: PolicyVersion | None
+    scheduled: list          # soonest first
+    past: list               # newest first
+    drafts: list             # newest first
+
+
+def grouped(now=None):
+    now = now or utcnow()
+    current = policy_store.current_version(now)
+    published = list(policy_store.published()
+                     .order_by(PolicyVersion.effective_at.desc(), PolicyVersion.id.desc()))
+    drafts = PolicyVersion.select().where(PolicyVersion.published_at.is_null())
+    return VersionGroups(
+        current=current,
+        scheduled=[v for v in reversed(published) if v.effective_at > now],
+        past=[v for v in published if v.effective_at <= now and v != current],
+        drafts=list(drafts.order_by(PolicyVersion.created_at.desc())))
+
+
+def status_of(version, current, now):
+    if version.published_at is None:
+        return "draft"
+    if current is not None and version.id == current.id:
+        return "current"
+    return "scheduled" if version.effective_at > now else "past"
+
+
+def save_draft(values, actor, draft=None):
+    """Create a draft (draft=None) or change one; `values` holds DRAFT_FIELDS, times in UTC."""
+    if draft is not None and draft.published_at is not None:
+        raise PolicyError("a published version cannot change")
+    draft = draft or PolicyVersion(sha256_ja="", sha256_en="")
+    for name in DRAFT_FIELDS:
+        setattr(draft, name, values[name])
+    draft.save()
+    staff_log.record(actor, staff_log.DRAFT_SAVED, target=draft.label)
+    return draft
+
+
+def publish(draft, actor, now=None):
+    """Freeze a draft. An effective time already past becomes now: nobody consented to it earlier."""
+    now = now or utcnow()
+    effective_at = max(draft.effective_at, now)
+    with database.atomic():
+        changed = (PolicyVersion
+                   .update(effective_at=effective_at, published_at=now, published_by=actor,
+                           sha256_ja=policy_store.sha256_text(draft.text_ja),
+                           sha256_en=policy_store.sha256_text(draft.text_en))
+                   .where((PolicyVersion.id == draft.id) & PolicyVersion.published_at.is_null())
+                   .execute())
+        if not changed:
+            raise PolicyError(f"version {draft.label} is published already")
+        staff_log.record(actor, staff_log.PUBLISH, target=draft.label,
+                         detail=f"effective_at={effective_at.isoformat()}Z significant={draft.significant}")
+    return version_by_id(draft.id)
+
+
+def publish_new(values, actor, now=None):
+    """Draft and publish in one step (the command line's `policy publish`)."""
+    if label_taken(values["label"]):
+        raise PolicyError(f"a version labelled {values['label']!r} exists already")
+    with database.atomic():
+        return publish(save_draft(values, actor), actor, now)
+
+
+def recent_significant_change(now, days):
+    """The latest significant version that took effect within the last `days` days, if any."""
+    return (policy_store.published()
+            .where((PolicyVersion.significant == True)  # noqa: E712
+                   & (PolicyVersion.effective_at <= now)
+                   & (PolicyVersion.effective_at > now - timedelta(days=days)))
+            .order_by(PolicyVersion.effective_at.desc()).first())
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    kind: str                # same | changed | removed | added
+    old_number: int | None
+    old: str
+    new_number: int | None
+    new: str
+
+
+def side_by_side(old_text, new_text):
+    """Line-by-line rows for a two-column diff; replaced blocks are paired line by line."""
+    old, new = old_text.splitlines(), new_text.splitlines()
+    rows = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for k in range(max(i2 - i1, j2 - j1)):
+            i, j = i1 + k, j1 + k
+            has_old, has_new = i < i2, j < j2
+            kind = "same" if tag == "equal" else (
+                "changed" if has_old and has_new else "removed" if has_old else "added")
+            rows.append(DiffRow(kind, i + 1 if has_old else None, old[i] if has_old else "",
+                                j + 1 if has_new else None, new[j] if has_new else ""))
+    return rows
