@@ -47,9 +47,9 @@ class ConsentEvent(BaseModel):
     """One link of the consent ledger's hash chain. Never personal data, never updated."""
     seq = IntegerField(primary_key=True)                    # 1, 2, 3 ... without gaps
     kind = CharField(max_length=16)                         # granted | withdrawn | erased
-    occurred_at = CharField(max_length=32)                  # ISO 8601 UTC text, part of the hash
+    occurred_at = CharField(max_length=32, index=True)      # ISO 8601 UTC text, part of the hash
     subject_key = CharField(max_length=64, index=True)      # HMAC-SHA256 of the normalised email
-    policy_version = CharField(max_length=40, index=True)
+    policy_version = CharField(max_length=40)
     policy_sha256 = CharField(max_length=64)                # SHA-256 of the text the person saw
     locale = CharField(max_length=8)
     method = CharField(max_length=32)
@@ -57,6 +57,13 @@ class ConsentEvent(BaseModel):
     inquiry_ref = CharField(max_length=32, default="")
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64, unique=True)
+
+    class Meta:
+        # The auditor's ledger browser (madoguchi/ledger_browse.py): every filter combination is one
+        # index range in (occurred_at, seq) order, and counts per version and kind are index-only.
+        indexes = ((("policy_version", "occurred_at"), False),
+                   (("kind", "occurred_at"), False),
+                   (("policy_version", "kind", "occurred_at"), False))
 
 
 class LedgerCheckpoint(BaseModel):
@@ -100,6 +107,14 @@ class OutboxMail(BaseModel):
     sent_at = DateTimeField(null=True)
 
 
+class FormDraft(BaseModel):
+    """Answers of a form that is not sent yet, so back, reload and "change" keep what was typed.
+    Deleted when the inquiry is sent; `drafts.purge_expired` removes abandoned ones."""
+    token = CharField(unique=True, max_length=64)           # random; only the visitor's session has it
+    answers = TextField(default="{}")                       # JSON of the details step
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+
 class StaffUser(BaseModel):
     email = CharField(unique=True, max_length=254)
     role = CharField(max_length=16)                         # admin | auditor | support
@@ -129,7 +144,7 @@ class InquiryNote(BaseModel):
     updated_by = CharField(max_length=254, default="")
 
 
-ALL_MODELS = [PolicyVersion, ConsentEvent, LedgerCheckpoint, Inquiry, OutboxMail, StaffUser,
+ALL_MODELS = [PolicyVersion, ConsentEvent, LedgerCheckpoint, Inquiry, OutboxMail, FormDraft, StaffUser,
               StaffAction, InquiryNote]
 
 

@@ -1,9 +1,99 @@
-"""The progressive inquiry form: consent, details, confirm, done."""
-from flask import Blueprint, render_template
+"""The progressive inquiry form: 1 consent, 2 details, 3 confirm, 4 done.
+
+Every step works as a plain form post with full pages; with htmx the same routes answer with the
+step's fragment and move on with HX-Location, so history and the back button keep working.
+A step that fails validation answers 422 with the customer's input and the errors.
+"""
+from functools import wraps
+
+import json
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from htmx_flask import request
+
+from forms.inquiry import category_label, ConsentForm, DetailsForm, email_advice_for
+from madoguchi import policy_store
+from views import journey
 
 bp = Blueprint("inquiry", __name__, url_prefix="/contact/form")
 
 
-@bp.get("")
+def go_to(endpoint):
+    """Next step: a 303 redirect, or for htmx an HX-Location that swaps in the step's fragment."""
+    url = url_for(endpoint)
+    if request.htmx:
+        return "", 200, {"HX-Location": json.dumps({"path": url, "target": "#main"})}
+    return redirect(url, 303)
+
+
+def render_step(template, failed=False, **context):
+    body = render_template(template, **context)
+    return body, 422 if failed else 200, {"Vary": "HX-Request", "Cache-Control": "no-store"}
+
+
+def consent_required(view):
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        return view(*args, **kwargs) if journey.consent() else go_to("inquiry.start")
+    return guarded
+
+
+@bp.route("", methods=["GET", "POST"])
 def start():
-    return render_template("inquiry/consent.html")
+    version = policy_store.current_version()
+    form = ConsentForm(policy_version=version.label)
+    changed = form.is_submitted() and form.policy_version.data != version.label
+    if form.validate_on_submit() and not changed:
+        journey.give_consent(version)
+        return go_to("inquiry.confirm" if journey.valid_answers() else "inquiry.details")
+    return render_step("inquiry/consent.html", failed=bool(form.errors) or changed, form=form,
+                       version=version, changed=changed, earlier=journey.consent())
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@consent_required
+def details():
+    form = DetailsForm(data=journey.answers())
+    if form.is_submitted() and request.form.get("apply_fix"):
+        form.apply_fix(request.form["apply_fix"])
+    elif form.validate_on_submit():
+        journey.save_answers(form.answers())
+        return go_to("inquiry.confirm")
+    if form.is_submitted():
+        journey.save_answers(form.answers())  # a reload or "back" must not lose what was typed
+    return render_step("inquiry/details.html", failed=bool(form.errors), form=form,
+                       advice=email_advice_for(form.email.data))
+
+
+@bp.post("/email-advice")
+def email_advice():
+    """Inline advice while the address is typed: just the advice fragment."""
+    address = request.form.get("email", "")[:320]
+    return render_template("inquiry/_email_advice.html", advice=email_advice_for(address))
+
+
+@bp.get("/category-help")
+def category_help():
+    return render_template("inquiry/_category_help.html", category=request.args.get("category"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@consent_required
+def confirm():
+    answers, form = journey.valid_answers(), FlaskForm()
+    if answers is None:
+        return go_to("inquiry.details")
+    if form.validate_on_submit():
+        if not journey.consent_is_current(policy_store.current_version()):
+            return go_to("inquiry.start")  # the policy changed since they agreed: ask again
+        journey.submit(answers)
+        return go_to("inquiry.done")
+    return render_step("inquiry/confirm.html", failed=bool(form.errors), form=form, answers=answers,
+                       category=category_label(answers["category"]), consent_version=journey.consent()["version"])
+
+
+@bp.get("/done")
+def done():
+    sent = journey.done()
+    return render_step("inquiry/done.html", sent=sent) if sent else go_to("inquiry.start")

@@ -1,0 +1,93 @@
+"""The inquiry form's steps: consent, then the details. Lengths are bounded, text is cleaned of
+control characters, and every message is translated."""
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from madoguchi.email_advice import advise
+from madoguchi.text_input import ascii_fold, multi_line, normalise_phone, one_line
+
+MESSAGE_MAX = 2000
+CATEGORIES = [
+    ("general", _l("General question")),
+    ("lottery", _l("Lottery tickets and draws")),
+    ("prizes", _l("Prizes and shipping")),
+    ("payment", _l("Payment")),
+    ("account", _l("Account and member registration")),
+    ("disclosure", _l("Request about your personal information (disclosure, correction, deletion)")),
+    ("other", _l("Other")),
+]
+
+
+class ConsentForm(FlaskForm):
+    policy_version = HiddenField()
+    agree = BooleanField(
+        _l("I have read and agree to the handling of personal information"),
+        validators=[DataRequired(_l("Tick the box to agree to the privacy policy before you continue"))])
+
+
+class DetailsForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[one_line], validators=[
+        InputRequired(_l("Enter your name")),
+        Length(max=100, message=_l("Your name must be 100 characters or fewer"))])
+    email = StringField(_l("Email address"), filters=[one_line], validators=[
+        InputRequired(_l("Enter your email address")),
+        Length(max=254, message=_l("The email address must be 254 characters or fewer"))])
+    email_confirm = StringField(_l("Email address again"), filters=[one_line], validators=[
+        InputRequired(_l("Enter your email address again to confirm it"))])
+    phone = StringField(_l("Phone number"), filters=[one_line], validators=[
+        Optional(), Length(max=20, message=_l("Enter a phone number like 090-1234-5678"))])
+    category = SelectField(_l("What is your question about?"), choices=CATEGORIES, validators=[
+        InputRequired(_l("Choose what your question is about"))],
+        validate_choice=True)
+    order_number = StringField(_l("Order number"), filters=[one_line, ascii_fold], validators=[
+        Optional(), Length(max=40, message=_l("The order number must be 40 characters or fewer"))])
+    message = TextAreaField(_l("Your question"), filters=[multi_line], validators=[
+        InputRequired(_l("Enter your question")),
+        Length(max=MESSAGE_MAX, message=_l("Your question must be %(max)d characters or fewer", max=MESSAGE_MAX))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [(value, str(label)) for value, label in CATEGORIES]
+        self.category.gettext = gettext
+
+    def validate_email(self, field):
+        advice = email_advice_for(field.data)
+        if advice and advice.errors:
+            raise ValidationError(advice.errors[0].text)
+
+    def validate_email_confirm(self, field):
+        if field.data.strip() != (self.email.data or "").strip():
+            raise ValidationError(_l("The two email addresses are different"))
+
+    def validate_phone(self, field):
+        phone = normalise_phone(field.data)
+        if phone is None:
+            raise ValidationError(_l("Enter a phone number like 090-1234-5678 or 03-1234-5678"))
+        field.data = phone
+
+    def validate_order_number(self, field):
+        if not all(char.isascii() and (char.isalnum() or char in "-_") for char in field.data):
+            raise ValidationError(_l("Order numbers have only letters, digits and hyphens"))
+
+    def apply_fix(self, address):
+        """The customer accepted a suggested address (typo or full-width fix)."""
+        if self.email_confirm.data == self.email.data:
+            self.email_confirm.data = address
+        self.email.data = one_line(address)
+
+    def answers(self):
+        return {name: self[name].data or "" for name in ANSWER_FIELDS}
+
+
+def category_label(value):
+    return str(dict(CATEGORIES).get(value, value))
+
+
+def email_advice_for(address):
+    """The advisor's verdict on an address, in the visitor's language; None for an empty field."""
+    return advise(address, translate=gettext) if address and address.strip() else None
+
+
+ANSWER_FIELDS = ("name", "email", "email_confirm", "phone", "category", "order_number", "message")

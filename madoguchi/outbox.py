@@ -1,0 +1,62 @@
+"""The outbox: mail is queued in the database with the inquiry and delivered afterwards.
+
+SMTP being down never loses an inquiry and never makes the customer wait; delivery is retried with
+growing pauses. Once a mail is sent its body and address are blanked: the inquiry itself keeps
+what support needs, and a second copy of personal data should not linger here.
+"""
+from datetime import timedelta
+
+from models import OutboxMail, database, utcnow
+
+# Minutes to wait after the 1st, 2nd, ... failure; after the last the mail is marked failed.
+BACKOFF_MINUTES = (1, 5, 15, 30, 60, 120, 240, 480)
+
+
+def queue(*, to, subject, body, inquiry_reference=""):
+    return OutboxMail.create(to_addr=to, subject=subject, body=body,
+                             inquiry_reference=inquiry_reference)
+
+
+def due(now=None):
+    now = now or utcnow()
+    return (OutboxMail.select()
+            .where((OutboxMail.status == "pending") & (OutboxMail.next_attempt_at <= now))
+            .order_by(OutboxMail.id))
+
+
+def deliver_due(send, now=None, ignore_schedule=False):
+    """Try every due mail once with `send(mail)`; returns (sent, retrying, failed) counts."""
+    now = now or utcnow()
+    pending = OutboxMail.select().where(OutboxMail.status == "pending") if ignore_schedule else due(now)
+    counts = {"sent": 0, "retrying": 0, "failed": 0}
+    for mail in list(pending):
+        try:
+            send(mail)
+        except Exception as error:  # any transport failure: the mail stays queued
+            counts[_record_failure(mail, error, now)] += 1
+        else:
+            with database.atomic():
+                (OutboxMail.update(status="sent", sent_at=utcnow(), attempts=mail.attempts + 1,
+                                   body="", to_addr="", last_error="")
+                 .where(OutboxMail.id == mail.id).execute())
+            counts["sent"] += 1
+    return counts["sent"], counts["retrying"], counts["failed"]
+
+
+def _record_failure(mail, error, now):
+    attempts = mail.attempts + 1
+    gave_up = attempts > len(BACKOFF_MINUTES)
+    wait = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
+    # Only the kind of error: SMTP replies can quote the recipient's address.
+    reason = type(error).__name__ + (f" {error.smtp_code}" if hasattr(error, "smtp_code") else "")
+    (OutboxMail.update(attempts=attempts, last_error=reason[:200],
+                       status="failed" if gave_up else "pending",
+                       next_attempt_at=now + timedelta(minutes=wait))
+     .where(OutboxMail.id == mail.id).execute())
+    return "failed" if gave_up else "retrying"
+
+
+def summary():
+    rows = (OutboxMail.select(OutboxMail.status, OutboxMail.id.count().alias("n"))
+            .group_by(OutboxMail.status))
+    return {row.status: row.n for row in rows}

@@ -1,0 +1,47 @@
+"""Cleaning what people type, before it is validated or stored.
+
+Browsers send whatever was pasted: control characters, zero-width and bidi-override characters
+(which can disguise text in a support agent's view), Windows line ends, full-width digits.
+"""
+import re
+import unicodedata
+
+# C0/C1 controls, zero-width characters, bidi embedding/override/isolate controls, BOM.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE_KEEP_NEWLINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_PHONE = re.compile(r"^(?:\+81-?|0)\d{1,4}-?\d{1,4}-?\d{3,4}$")
+
+
+def one_line(value):
+    """A name or number: no line breaks or control characters; NFC; outer spaces trimmed."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", str(value))).strip()
+
+
+def multi_line(value):
+    """A message: keeps line breaks (as \\n) and tabs as spaces, drops other control characters."""
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return unicodedata.normalize("NFC", _INVISIBLE_KEEP_NEWLINES.sub("", text)).strip()
+
+
+def ascii_fold(value):
+    """Full-width letters, digits, hyphens and spaces to half-width (NFKC), e.g. for phone numbers."""
+    folded = unicodedata.normalize("NFKC", value or "")
+    return folded.replace("ー", "-").replace("−", "-").replace("‐", "-").replace("―", "-")
+
+
+def normalise_phone(value):
+    """A Japanese phone number as typed (hyphens kept), or None when it is not one.
+
+    Accepts 03-1234-5678, 090-1234-5678, 09012345678, 0120-700-779, +81-90-1234-5678 and their
+    full-width forms; 10 or 11 digits after the leading 0 (or +81 and 9-10 digits).
+    """
+    phone = re.sub(r"[\s()（）]", "", ascii_fold(value))
+    if not _PHONE.match(phone):
+        return None
+    digits = re.sub(r"\D", "", phone)
+    national = "0" + digits[2:] if phone.startswith("+81") else digits
+    return phone if len(national) in (10, 11) else None
