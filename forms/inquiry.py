@@ -3,7 +3,7 @@ control characters, and every message is translated."""
 from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from madoguchi.email_advice import advise
 from madoguchi.text_input import ascii_fold, multi_line, normalise_phone, one_line
@@ -15,7 +15,7 @@ CATEGORIES = [
     ("prizes", _l("Prizes and shipping")),
     ("payment", _l("Payment")),
     ("account", _l("Account and member registration")),
-    ("disclosure", _l("Request about your personal information (disclosure, correction, deletion)")),
+    ("disclosure", _l("Personal-information request (開示等請求)")),
     ("other", _l("Other")),
 ]
 
@@ -29,22 +29,22 @@ class ConsentForm(FlaskForm):
 
 class DetailsForm(FlaskForm):
     name = StringField(_l("Name"), filters=[one_line], validators=[
-        InputRequired(_l("Enter your name")),
+        DataRequired(_l("Enter your name")),
         Length(max=100, message=_l("Your name must be 100 characters or fewer"))])
     email = StringField(_l("Email address"), filters=[one_line], validators=[
-        InputRequired(_l("Enter your email address")),
+        DataRequired(_l("Enter your email address")),
         Length(max=254, message=_l("The email address must be 254 characters or fewer"))])
     email_confirm = StringField(_l("Email address again"), filters=[one_line], validators=[
-        InputRequired(_l("Enter your email address again to confirm it"))])
+        DataRequired(_l("Enter your email address again to confirm it"))])
     phone = StringField(_l("Phone number"), filters=[one_line], validators=[
         Optional(), Length(max=20, message=_l("Enter a phone number like 090-1234-5678"))])
     category = SelectField(_l("What is your question about?"), choices=CATEGORIES, validators=[
-        InputRequired(_l("Choose what your question is about"))],
+        DataRequired(_l("Choose what your question is about"))],
         validate_choice=True)
     order_number = StringField(_l("Order number"), filters=[one_line, ascii_fold], validators=[
         Optional(), Length(max=40, message=_l("The order number must be 40 characters or fewer"))])
     message = TextAreaField(_l("Your question"), filters=[multi_line], validators=[
-        InputRequired(_l("Enter your question")),
+        DataRequired(_l("Enter your question")),
         Length(max=MESSAGE_MAX, message=_l("Your question must be %(max)d characters or fewer", max=MESSAGE_MAX))])
 
     def __init__(self, *args, **kwargs):
