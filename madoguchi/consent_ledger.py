@@ -32,6 +32,7 @@ still cannot forge a checkpoint for a shortened or rewritten chain.
 """
 import hashlib
 import hmac
+import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -47,6 +48,7 @@ ADVISORY_LOCK_ID = 0x6D61646F   # "mado"
 # The fields of an event in canonical order (seq first, prev_hash last; hash is not hashed).
 FIELDS = ("seq", "kind", "occurred_at", "subject_key", "policy_version", "policy_sha256",
           "locale", "method", "ip_truncated", "inquiry_ref", "prev_hash")
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class LedgerError(ValueError):
@@ -119,9 +121,8 @@ def head():
 def _checked(kind, values):
     if kind not in KINDS:
         raise LedgerError(f"unknown event kind {kind!r}")
-    for value in values:
-        if any(ord(char) < 32 or ord(char) == 127 for char in value):
-            raise LedgerError("ledger values may not contain control characters")
+    if CONTROL_CHARACTER.search("".join(values)):
+        raise LedgerError("ledger values may not contain control characters")
 
 
 def _new_event(seq, prev_hash, kind, subject_key, policy_version, policy_sha256, locale, method,
@@ -175,8 +176,10 @@ def append_many(events, ledger_key):
                              fields.get("inquiry_ref", ""), fields.get("occurred_at"))
             rows.append(row)
             prev_hash = row["hash"]
-        for start in range(0, len(rows), 500):
-            ConsentEvent.insert_many(rows[start:start + 500]).execute()
+        # One prepared INSERT run for every row: far cheaper than building a statement per row.
         if rows:
+            sql, _ = ConsentEvent.insert(**rows[0]).sql()    # columns in the model's field order
+            columns = [model_field.name for model_field in ConsentEvent._meta.sorted_fields]
+            database.cursor().executemany(sql, [[row[name] for name in columns] for row in rows])
             _write_checkpoint(seq, prev_hash, ledger_key)
     return seq
