@@ -1,5 +1,110 @@
-"""CLI commands (staff)."""
+"""CLI for staff accounts and policy versions, for set-up and automation.
+
+    flask --app app users create --role admin --email EMAIL    (password prompted twice, or
+                                                                from MADOGUCHI_PASSWORD)
+    flask --app app users list | users disable EMAIL
+    flask --app app policy publish --label 2 --ja v2.ja.md --en v2.en.md [--effective TIME]
+                                   [--significant] [--summary TEXT]
+    flask --app app policy list
+There is no default account and no default password: the first admin is created here.
+"""
+import getpass
+import os
+from contextlib import contextmanager
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from madoguchi import policy_admin, policy_store, staff_accounts
+from models import utcnow
+
+PASSWORD_ENV = "MADOGUCHI_PASSWORD"
+
+users = AppGroup("users", help="Staff accounts.")
+policy = AppGroup("policy", help="Privacy-policy versions.")
+
+
+def _cli_actor():
+    """Who the staff actions log names for a command: the operating-system account."""
+    return f"cli:{getpass.getuser()}"
+
+
+@contextmanager
+def refusals_as_errors():
+    """A refusal of the domain (AccountError, PolicyError) ends the command with its reason, exit 1."""
+    try:
+        yield
+    except (staff_accounts.AccountError, policy_admin.PolicyError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@users.command("create")
+@click.option("--role", required=True, type=click.Choice(staff_accounts.ROLES))
+@click.option("--email", required=True)
+def create_user(role, email):
+    """Create an account; the password comes from $MADOGUCHI_PASSWORD or is asked for twice."""
+    password = os.environ.get(PASSWORD_ENV) or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    with refusals_as_errors():
+        user = staff_accounts.create_user(email, role, password, _cli_actor())
+    click.echo(f"created {user.role} {user.email}")
+
+
+@users.command("list")
+def list_users():
+    now = utcnow()
+    lock_policy = staff_accounts.LockPolicy.from_config(current_app.config)
+    for user in staff_accounts.all_users():
+        state = "active" if user.active else "disabled"
+        if staff_accounts.locked_until(user.email, now, lock_policy):
+            state += ", locked"
+        click.echo(f"{user.email}\t{user.role}\t{state}")
+
+
+@users.command("disable")
+@click.argument("email")
+def disable_user(email):
+    """Disable an account: it can no longer sign in, and a session it has ends at once."""
+    with refusals_as_errors():
+        user = staff_accounts.disable_user(email, _cli_actor())
+    click.echo(f"disabled {user.email}")
+
+
+@policy.command("publish")
+@click.option("--label", required=True)
+@click.option("--ja", "ja_file", required=True, type=click.File(encoding="utf-8"))
+@click.option("--en", "en_file", required=True, type=click.File(encoding="utf-8"))
+@click.option("--effective", help="ISO 8601 time; Japan time unless it has an offset. Default: now.")
+@click.option("--significant", is_flag=True, help="Announce the change on the public pages.")
+@click.option("--summary", default="", help="What changed, for the version list.")
+def publish(label, ja_file, en_file, effective, significant, summary):
+    """Publish a new version at once (it takes effect at --effective, or now)."""
+    with refusals_as_errors():
+        version = policy_admin.publish_new({
+            "label": label, "text_ja": ja_file.read(), "text_en": en_file.read(),
+            "change_summary": summary, "significant": significant,
+            "effective_at": policy_admin.parse_effective(effective) if effective else utcnow(),
+        }, _cli_actor())
+    click.echo(f"published {version.label}, effective {_jst(version.effective_at)}")
+
+
+@policy.command("list")
+def list_versions():
+    """Every version: label, effective time (JST), status, significant, SHA-256 prefixes."""
+    now = utcnow()
+    current = policy_store.current_version(now)
+    for version in policy_admin.all_versions():
+        status = policy_admin.status_of(version, current, now)
+        click.echo("\t".join([version.label, _jst(version.effective_at), status,
+                              "significant" if version.significant else "-",
+                              f"ja:{version.sha256_ja[:12] or '-'}", f"en:{version.sha256_en[:12] or '-'}"]))
+
+
+def _jst(moment):
+    return policy_admin.utc_to_jst(moment).strftime("%Y-%m-%d %H:%M JST")
 
 
 def init_app(app):
-    pass
+    app.cli.add_command(users)
+    app.cli.add_command(policy)

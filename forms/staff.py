@@ -17,11 +17,12 @@ class LoginForm(FlaskForm):
 
 
 class PolicyDraftForm(FlaskForm):
-    label = StringField(_l("Label"), validators=[
+    label = StringField(_l("Label"), filters=[lambda text: (text or "").strip()], validators=[
         DataRequired(_l("Enter a label, for example 2")), Length(max=40),
-        Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use only letters, digits, dots, hyphens and underscores"))])
-    effective_at = DateTimeLocalField(_l("Effective from (Japan time)"), format="%Y-%m-%dT%H:%M",
-                                      validators=[DataRequired(_l("Enter the date and time it takes effect"))])
+        Regexp(policy_admin.LABEL_PATTERN, message=_l("Use only letters, digits, dots, hyphens and underscores"))])
+    effective_at = DateTimeLocalField(
+        _l("Effective from (Japan time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[DataRequired(_l("Enter the date and time it takes effect, for example 2026-04-01 00:00"))])
     change_summary = TextAreaField(_l("Summary of the changes"), validators=[
         DataRequired(_l("Summarise what changed")), Length(max=2000)])
     significant = BooleanField(_l("Significant change: announce it on the site"))
@@ -33,12 +34,12 @@ class PolicyDraftForm(FlaskForm):
         self.draft_id = draft_id
 
     def validate_label(self, field):
-        if policy_admin.label_taken(field.data.strip(), except_id=self.draft_id):
+        if policy_admin.label_taken(field.data, except_id=self.draft_id):
             raise ValidationError(_l("Another version already has this label"))
 
     def draft_values(self):
         """The form's answers as policy_admin.save_draft takes them (effective time in UTC)."""
-        return {"label": self.label.data.strip(), "text_ja": _lines(self.text_ja.data),
+        return {"label": self.label.data, "text_ja": _lines(self.text_ja.data),
                 "text_en": _lines(self.text_en.data), "change_summary": self.change_summary.data.strip(),
                 "significant": self.significant.data,
                 "effective_at": policy_admin.jst_to_utc(self.effective_at.data)}
@@ -46,6 +47,19 @@ class PolicyDraftForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     """Only the CSRF token: the confirmation page's button is the confirmation."""
+
+
+def draft_form_data(version, new_draft):
+    """What the draft form starts with: the draft's own values, or, for a new draft, the texts of
+    `version` (the current one) to edit from."""
+    if version is None:
+        return {}
+    data = {"text_ja": version.text_ja, "text_en": version.text_en}
+    if not new_draft:
+        data.update(label=version.label, change_summary=version.change_summary,
+                    significant=version.significant,
+                    effective_at=policy_admin.utc_to_jst(version.effective_at).replace(tzinfo=None))
+    return data
 
 
 def _lines(text):

@@ -7,6 +7,7 @@ publishing a newer version. Which version is current is never stored: policy_sto
 the effective times, so a scheduled version takes over by itself.
 """
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -15,6 +16,8 @@ from madoguchi import policy_store, staff_log
 from models import PolicyVersion, database, utcnow
 
 JST = ZoneInfo("Asia/Tokyo")
+# A label is part of the address /privacy/<label>, so it keeps to URL-safe characters.
+LABEL_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}\Z")
 DRAFT_FIELDS = ("label", "text_ja", "text_en", "change_summary", "significant", "effective_at")
 
 
@@ -46,6 +49,10 @@ def label_taken(label, except_id=None):
     if except_id is not None:
         query = query.where(PolicyVersion.id != except_id)
     return query.exists()
+
+
+def all_versions():
+    return PolicyVersion.select().order_by(PolicyVersion.effective_at, PolicyVersion.id)
 
 
 def version_by_id(version_id):
@@ -119,6 +126,10 @@ def publish(draft, actor, now=None):
 
 def publish_new(values, actor, now=None):
     """Draft and publish in one step (the command line's `policy publish`)."""
+    if not LABEL_PATTERN.fullmatch(values["label"]):
+        raise PolicyError("a label has 1 to 40 letters, digits, dots, hyphens or underscores")
+    if not (values["text_ja"].strip() and values["text_en"].strip()):
+        raise PolicyError("both the Japanese and the English text are needed")
     if label_taken(values["label"]):
         raise PolicyError(f"a version labelled {values['label']!r} exists already")
     with database.atomic():

@@ -38,6 +38,24 @@ def csrf_token(client, path="/contact"):
     return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
 
 
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def sign_in_staff(app, client, role, email=None):
+    """Create a staff account with `role` and sign `client` in through the login form, as a person
+    would. Returns the account's email."""
+    from madoguchi import staff_accounts
+
+    email = email or f"{role}@example.com"
+    app.config.update(STAFF_LOGIN_DELAY_STEP=0, STAFF_LOGIN_DELAY_MAX=0)
+    with app.app_context():
+        staff_accounts.create_user(email, role, STAFF_PASSWORD, created_by="test")
+    answer = client.post("/staff/login", data={"csrf_token": csrf_token(client, "/staff/login"),
+                                               "email": email, "password": STAFF_PASSWORD})
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    return email
+
+
 class RecordingHandler:
     def __init__(self):
         self.messages = []

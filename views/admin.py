@@ -1,4 +1,88 @@
-"""Staff pages (admin): built under issue 4."""
-from flask import Blueprint
+"""Admin pages: the policy versions — list, draft, preview, diff, publish behind a confirmation.
+
+Only drafts are editable; a published version has no edit page at all (404), and the database
+refuses to change it anyway. This blueprint also puts the public "the policy was revised" notice
+on every page (templates/_policy_notice.html) while a significant change is recent.
+"""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_datetime, gettext as _
+from htmx_flask import request
+
+from forms.staff import PolicyDraftForm, PublishForm, draft_form_data
+from madoguchi import policy_admin, policy_store
+from models import utcnow
+from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
+
+
+@bp.get("/admin/policies")
+@role_required("admin")
+def policies():
+    return render_template("staff/admin/policies.html", groups=policy_admin.grouped(utcnow()))
+
+
+@bp.route("/admin/policies/new", methods=["GET", "POST"], defaults={"version_id": None})
+@bp.route("/admin/policies/<int:version_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit_draft(version_id):
+    draft = (policy_admin.draft_by_id(version_id) or abort(404)) if version_id else None
+    form = PolicyDraftForm(data=draft_form_data(draft or policy_store.current_version(), draft is None),
+                           draft_id=version_id)
+    if not form.validate_on_submit():
+        return render_template("staff/admin/edit.html", form=form, draft=draft), 400 if form.errors else 200
+    draft = policy_admin.save_draft(form.draft_values(), current_staff().email, draft)
+    flash(_("Draft %(label)s is saved. Check the preview and the differences before publishing.", label=draft.label))
+    return redirect(url_for("admin.preview", version_id=draft.id))
+
+
+@bp.get("/admin/policies/<int:version_id>")
+@role_required("admin")
+def preview(version_id):
+    version = policy_admin.version_by_id(version_id) or abort(404)
+    page = "staff/admin/_preview.html" if request.htmx else "staff/admin/preview.html"
+    return render_template(page, version=version, locale=_shown_locale(), status=_status(version))
+
+
+@bp.get("/admin/policies/<int:version_id>/diff")
+@role_required("admin")
+def diff(version_id):
+    version = policy_admin.version_by_id(version_id) or abort(404)
+    current, locale = policy_store.current_version(), _shown_locale()
+    rows = policy_admin.side_by_side(policy_store.text_for(current, locale), policy_store.text_for(version, locale))
+    page = "staff/admin/_diff.html" if request.htmx else "staff/admin/diff.html"
+    return render_template(page, version=version, current=current, locale=locale, rows=rows)
+
+
+@bp.route("/admin/policies/<int:version_id>/publish", methods=["GET", "POST"])
+@role_required("admin")
+def publish(version_id):
+    draft = policy_admin.draft_by_id(version_id) or abort(404)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return render_template("staff/admin/publish.html", draft=draft, form=form, now=utcnow())
+    try:
+        version = policy_admin.publish(draft, current_staff().email)
+    except policy_admin.PolicyError:
+        abort(409)   # published a moment ago from another tab; nothing changed
+    flash(_("Version %(label)s is published. It takes effect on %(time)s.",
+            label=version.label, time=format_datetime(version.effective_at, "medium")))
+    return redirect(url_for("admin.policies"))
+
+
+@bp.app_context_processor
+def policy_notice():
+    """`policy_notice()` for templates: the recent significant version, or None. Lazy, so a
+    fragment that never shows the notice costs no query."""
+    def recent_change():
+        return policy_admin.recent_significant_change(utcnow(), current_app.config["POLICY_NOTICE_DAYS"])
+    return {"policy_notice": recent_change}
+
+
+def _shown_locale():
+    return "en" if request.args.get("locale") == "en" else "ja"
+
+
+def _status(version):
+    now = utcnow()
+    return policy_admin.status_of(version, policy_store.current_version(now), now)

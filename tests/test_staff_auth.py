@@ -1,0 +1,208 @@
+"""Staff sign-in: login and logout, wrong passwords, the lock, expiring sessions, roles, the log."""
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from conftest import STAFF_PASSWORD, csrf_token, sign_in_staff
+from madoguchi import staff_accounts
+from models import StaffAction, utcnow
+
+ADMIN_PAGE = "/staff/admin/policies"
+WRONG = "The email address or the password is not correct."
+LOCKED = "Sign-in is locked until"
+
+
+@pytest.fixture
+def no_login_delay(app):
+    app.config.update(STAFF_LOGIN_DELAY_STEP=0, STAFF_LOGIN_DELAY_MAX=0)
+
+
+@pytest.fixture
+def admin_account(app, no_login_delay):
+    with app.app_context():
+        staff_accounts.create_user("boss@example.com", "admin", STAFF_PASSWORD, created_by="test")
+    return "boss@example.com"
+
+
+def log_in(client, email, password):
+    return client.post("/staff/login", headers={"Accept-Language": "en"}, data={
+        "csrf_token": csrf_token(client, "/staff/login"), "email": email, "password": password})
+
+
+def actions(app):
+    with app.app_context():
+        return [(a.actor, a.action) for a in StaffAction.select().order_by(StaffAction.id)]
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    answer = client.get(ADMIN_PAGE)
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/staff/login?next=/staff/admin/policies"
+
+
+def test_htmx_request_of_an_anonymous_visitor_redirects_the_whole_page(client):
+    answer = client.get(ADMIN_PAGE, headers={"HX-Request": "true"})
+    assert answer.headers["HX-Redirect"].startswith("/staff/login?next=")
+
+
+def test_login_leads_to_the_page_asked_for_and_is_logged(app, client, admin_account):
+    answer = log_in(client, admin_account.upper(), STAFF_PASSWORD)   # email case does not matter
+    assert answer.status_code == 302 and answer.headers["Location"] == "/staff/"
+    page = client.get("/staff/", follow_redirects=True)
+    assert page.request.path == ADMIN_PAGE and "boss@example.com" in page.get_data(as_text=True)
+    assert ("boss@example.com", "login") in actions(app)
+
+
+def test_login_goes_back_to_next_but_never_to_another_site(client, admin_account):
+    def log_in_then(next_path):
+        return client.post("/staff/login", query_string={"next": next_path}, data={
+            "csrf_token": csrf_token(client, "/staff/login"), "email": admin_account,
+            "password": STAFF_PASSWORD}).headers["Location"]
+
+    assert log_in_then(ADMIN_PAGE) == ADMIN_PAGE
+    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        assert log_in_then(evil) == "/staff/"
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(app, client, admin_account):
+    wrong_password = log_in(client, admin_account, "not the password at all")
+    unknown_email = log_in(client, "nobody@example.com", "not the password at all")
+    for answer in (wrong_password, unknown_email):
+        assert answer.status_code == 401
+        assert WRONG in answer.get_data(as_text=True)
+    assert client.get(ADMIN_PAGE).status_code == 302
+    logged = actions(app)
+    assert ("boss@example.com", "login_failed") in logged and ("nobody@example.com", "login_failed") in logged
+    with app.app_context():
+        assert not any("not the password" in a.detail + a.target for a in StaffAction.select())
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(app, client, admin_account):
+    answers = [log_in(client, admin_account, f"wrong password {n}") for n in range(5)]
+    assert [a.status_code for a in answers] == [401, 401, 401, 401, 429]
+    assert LOCKED in answers[-1].get_data(as_text=True)
+    right = log_in(client, admin_account, STAFF_PASSWORD)
+    assert right.status_code == 429 and LOCKED in right.get_data(as_text=True)
+    assert client.get(ADMIN_PAGE).status_code == 302
+    assert [a for _, a in actions(app)][-2:] == ["lockout", "login_locked"]
+
+
+def test_an_unknown_email_is_locked_the_same_way(client, no_login_delay):
+    answers = [log_in(client, "nobody@example.com", "guess number one") for _ in range(6)]
+    assert [a.status_code for a in answers] == [401, 401, 401, 401, 429, 429]
+
+
+def test_lock_message_is_translated(client, admin_account):
+    for n in range(5):
+        answer = client.post("/staff/login", data={
+            "csrf_token": csrf_token(client, "/staff/login"), "email": admin_account, "password": f"bad {n}"})
+    assert "ログインを一時的に停止" in answer.get_data(as_text=True)
+
+
+def test_lock_ends_after_the_lock_period(app, admin_account):
+    policy = staff_accounts.LockPolicy(lock_after=5, lock_minutes=15, delay_step=0, delay_max=0)
+    start = utcnow()
+    with app.app_context():
+        for n in range(5):
+            staff_accounts.attempt_login(admin_account, "wrong", start, policy)
+        assert staff_accounts.attempt_login(admin_account, STAFF_PASSWORD, start + timedelta(minutes=14),
+                                            policy).user is None
+        later = staff_accounts.attempt_login(admin_account, STAFF_PASSWORD, start + timedelta(minutes=16), policy)
+        assert later.user is not None and later.user.email == admin_account
+
+
+def test_each_recent_failure_slows_the_next_answer_up_to_the_cap(app, admin_account):
+    policy = staff_accounts.LockPolicy(lock_after=10, lock_minutes=15, delay_step=0.5, delay_max=3.0)
+    with app.app_context():
+        delays = [staff_accounts.attempt_login(admin_account, "wrong", utcnow(), policy).delay
+                  for _ in range(8)]
+    assert delays == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.0, 3.0]
+
+
+def test_a_successful_login_resets_the_failures(app, admin_account):
+    policy = staff_accounts.LockPolicy(lock_after=5, lock_minutes=15, delay_step=0, delay_max=0)
+    with app.app_context():
+        for _ in range(4):
+            staff_accounts.attempt_login(admin_account, "wrong", utcnow(), policy)
+        assert staff_accounts.attempt_login(admin_account, STAFF_PASSWORD, utcnow(), policy).user
+        assert staff_accounts.attempt_login(admin_account, "wrong", utcnow(), policy).locked_until is None
+
+
+def test_login_without_csrf_token_is_refused(client, admin_account):
+    answer = client.post("/staff/login", data={"email": admin_account, "password": STAFF_PASSWORD})
+    assert answer.status_code == 400
+    assert client.get(ADMIN_PAGE).status_code == 302
+
+
+def test_empty_login_form_says_what_is_missing(client):
+    answer = client.post("/staff/login", headers={"Accept-Language": "en"},
+                         data={"csrf_token": csrf_token(client, "/staff/login")})
+    assert answer.status_code == 400
+    assert "Enter your email address" in answer.get_data(as_text=True)
+
+
+def test_logout_needs_a_post_with_csrf_and_ends_the_session(app, client):
+    email = sign_in_staff(app, client, "admin")
+    assert client.get("/staff/logout").status_code == 405
+    assert client.post("/staff/logout").status_code == 400          # no CSRF token
+    assert client.get(ADMIN_PAGE).status_code == 200
+    answer = client.post("/staff/logout", data={"csrf_token": csrf_token(client, ADMIN_PAGE)})
+    assert answer.headers["Location"] == "/staff/login"
+    assert client.get(ADMIN_PAGE).status_code == 302
+    assert (email, "logout") in actions(app)
+
+
+def test_idle_session_expires(app, client):
+    client.set_cookie("lang", "en")
+    sign_in_staff(app, client, "admin")
+    with client.session_transaction() as session:
+        session["staff_seen_at"] = (utcnow() - timedelta(minutes=31)).isoformat()
+    assert client.get(ADMIN_PAGE).status_code == 302
+    assert "Your session has ended" in client.get("/staff/login").get_data(as_text=True)
+    assert ("admin@example.com", "session_expired") in actions(app)
+
+
+def test_active_session_lasts_while_used_but_not_past_the_absolute_limit(app, client):
+    sign_in_staff(app, client, "admin")
+    with client.session_transaction() as session:
+        session["staff_seen_at"] = (utcnow() - timedelta(minutes=29)).isoformat()
+        session["staff_login_at"] = (utcnow() - timedelta(hours=7, minutes=50)).isoformat()
+    assert client.get(ADMIN_PAGE).status_code == 200
+    with client.session_transaction() as session:
+        session["staff_login_at"] = (utcnow() - timedelta(hours=8, minutes=1)).isoformat()
+    assert client.get(ADMIN_PAGE).status_code == 302
+
+
+@pytest.mark.parametrize("role", ["auditor", "support"])
+def test_admin_pages_are_forbidden_to_other_roles(app, client, role):
+    sign_in_staff(app, client, role)
+    for path in (ADMIN_PAGE, "/staff/admin/policies/new", "/staff/admin/policies/1",
+                 "/staff/admin/policies/1/diff"):
+        answer = client.get(path)
+        assert answer.status_code == 403, path
+    answer = client.post("/staff/admin/policies/new", data={"csrf_token": csrf_token(client, "/staff/login")})
+    assert answer.status_code == 403
+
+
+def test_disabled_account_is_signed_out_at_once(app, client):
+    email = sign_in_staff(app, client, "admin")
+    with app.app_context():
+        staff_accounts.disable_user(email, disabled_by="test")
+    assert client.get(ADMIN_PAGE).status_code == 302
+    assert log_in(client, email, STAFF_PASSWORD).status_code == 401
+
+
+def test_staff_menu_shows_the_roles_pages_and_sign_out(app, client):
+    sign_in_staff(app, client, "admin")
+    page = client.get(ADMIN_PAGE, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'href="/staff/admin/policies"' in page and "Sign out" in page and "admin@example.com" in page
+
+
+def test_the_staff_log_refuses_update_and_delete_in_the_database(app, client, admin_account):
+    log_in(client, admin_account, STAFF_PASSWORD)
+    db = sqlite3.connect(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    for statement in ("UPDATE staff_action SET actor = 'someone else'", "DELETE FROM staff_action"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            db.execute(statement)
+    db.close()
