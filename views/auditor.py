@@ -1,4 +1,75 @@
-"""Staff pages (auditor): built under issue 4."""
-from flask import Blueprint
+"""Auditor pages: the consent ledger browser with counts and a chart, finding one person, the export
+download, "verify now", and the staff actions log. Auditors (and admins) only. Nothing here changes
+the ledger: the POSTs (person, export, verify) only read, and are POSTs so that an email never
+reaches a URL and a long job is never started by following a link."""
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import gettext as _
+from htmx_flask import request
+
+from forms.audit import FindPersonForm, LedgerFilterForm, VerifyForm, action_name, damage_name, kind_name
+from madoguchi import ledger_browse, ledger_verify, staff_log, svg_chart
+from madoguchi.subjects import subject_key
+from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("auditor", __name__, url_prefix="/staff")
+ROLES = ("auditor", "admin")
+
+
+@bp.get("/audit/ledger")
+@role_required(*ROLES)
+def ledger():
+    form = LedgerFilterForm(request.args)
+    if not form.validate():
+        return _ledger_page(form, None), 400
+    overview = ledger_browse.overview(form.ledger_filter(), form.before.data, form.after.data)
+    return _ledger_page(form, overview)
+
+
+@bp.post("/audit/ledger/person")
+@role_required(*ROLES)
+def find_person():
+    """The email is turned into its subject key here and only the key goes on (into the URL)."""
+    filters, form = LedgerFilterForm(request.args), FindPersonForm()
+    if not (form.validate_on_submit() and filters.validate()):
+        return _ledger_page(filters, None, person_form=form), 400
+    subject = subject_key(form.email.data, current_app.config["SUBJECT_KEY"])
+    staff_log.record(current_staff().email, ledger_browse.PERSON_LOOKUP, target=subject)
+    return redirect(url_for("auditor.ledger", **filters.query_args(without=("subject",)), subject=subject), 303)
+
+
+@bp.post("/audit/verify")
+@role_required(*ROLES)
+def verify():
+    # The CSRF check (CSRFProtect, before every POST) is the only input there is.
+    result = ledger_verify.verify(current_app.config["LEDGER_KEY"])
+    staff_log.record(current_staff().email, ledger_browse.VERIFIED, detail=result.summary())
+    page = "staff/audit/_verify_result.html" if request.htmx else "staff/audit/verify.html"
+    return render_template(page, result=result), 200 if result.ok else 409
+
+
+@bp.get("/audit/actions", endpoint="staff_log")
+@role_required(*ROLES)
+def staff_actions():
+    action = request.args.get("action", "")[:32]
+    entries, older = ledger_browse.staff_actions(action, request.args.get("before", type=int))
+    page = "staff/audit/_actions_results.html" if request.htmx else "staff/audit/actions.html"
+    return render_template(page, entries=entries, older=older, action=action,
+                           actions=ledger_browse.staff_action_names())
+
+
+@bp.context_processor
+def audit_labels():
+    return {"kind_name": kind_name, "action_name": action_name, "damage_name": damage_name,
+            "event_time": ledger_browse.event_time}
+
+
+def _ledger_page(form, overview, person_form=None):
+    page = "staff/audit/_ledger_results.html" if request.htmx else "staff/audit/ledger.html"
+    return render_template(page, form=form, overview=overview, person_form=person_form or FindPersonForm(),
+                           verify_form=VerifyForm(), chart=overview and _day_chart(overview.days))
+
+
+def _day_chart(days):
+    return svg_chart.bar_chart([(f"{day.month}/{day.day}", number) for day, number in days],
+                               title=_("Events per day (Japan time)"))
+

@@ -1,4 +1,104 @@
-"""Staff pages (support): built under issue 4."""
-from flask import Blueprint
+"""Support pages: the inquiry inbox, one inquiry with its consent event, status changes and the
+開示等請求 checklist. Support staff (and admins) only; every change goes to the staff actions log."""
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from htmx_flask import request
+
+from forms.audit import kind_name
+from forms.inquiry import category_label
+from forms.support import (ChecklistForm, InboxFilterForm, StatusForm, request_type_name, status_choices,
+                           status_name)
+from madoguchi import inquiry_inbox
+from madoguchi.ledger_browse import event_time, tokyo_today
+from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff")
+ROLES = ("support", "admin")
+
+
+@bp.get("/support/inbox")
+@role_required(*ROLES)
+def inbox():
+    form = InboxFilterForm(request.args)
+    if not form.validate():
+        return _inbox_page(form, inquiry_inbox.InboxPage([])), 400
+    return _inbox_page(form, inquiry_inbox.listing(form.status.data, form.category.data,
+                                                   form.reference.data, form.cursor.data))
+
+
+@bp.get("/support/inquiries/<reference>")
+@role_required(*ROLES)
+def inquiry(reference):
+    found = inquiry_inbox.find(reference) or abort(404)
+    checklist = inquiry_inbox.checklist(found)
+    return render_template("staff/support/inquiry.html", **_inquiry_page(
+        found, ChecklistForm(checklist=checklist), checklist))
+
+
+@bp.post("/support/inquiries/<reference>/status")
+@role_required(*ROLES)
+def change_status(reference):
+    found = inquiry_inbox.find(reference) or abort(404)
+    form = StatusForm(found)
+    if not form.validate_on_submit():
+        return _status_refused(found, form)
+    inquiry_inbox.change_status(found, form.status.data, current_staff().email)
+    if request.htmx:
+        return render_template("staff/support/_status.html", inquiry=found, saved=True)
+    flash(_("The status is now: %(status)s", status=status_name(found.status)))
+    return redirect(url_for("support.inquiry", reference=found.reference))
+
+
+@bp.post("/support/inquiries/<reference>/checklist")
+@role_required(*ROLES)
+def save_checklist(reference):
+    found = inquiry_inbox.find(reference)
+    if found is None or found.category != "disclosure":
+        abort(404)
+    form = ChecklistForm()
+    if not form.validate_on_submit():
+        return _checklist_page(found, form, saved=False), 400
+    inquiry_inbox.save_checklist(found, form.values(), current_staff().email)
+    if request.htmx:
+        return _checklist_page(found, ChecklistForm(checklist=inquiry_inbox.checklist(found)), saved=True)
+    flash(_("The checklist is saved."))
+    return redirect(url_for("support.inquiry", reference=found.reference))
+
+
+@bp.context_processor
+def support_labels():
+    """Names the support templates show for stored values, and each status's possible next ones."""
+    return {"labels": SimpleNamespace(category=category_label, status=status_name,
+                                      request_type=request_type_name, status_choices=status_choices,
+                                      kind=kind_name)}
+
+
+def _inbox_page(form, listing):
+    page = "staff/support/_inbox_results.html" if request.htmx else "staff/support/inbox.html"
+    return render_template(page, form=form, listing=listing,
+                           counts=inquiry_inbox.counts_by_status(form.category.data))
+
+
+def _inquiry_page(found, checklist_form, checklist):
+    return {"inquiry": found, "event": inquiry_inbox.consent_event_of(found), "event_time": event_time,
+            "checklist_form": checklist_form, "checklist": checklist,
+            "today": tokyo_today()}
+
+
+def _checklist_page(found, form, saved):
+    checklist = inquiry_inbox.checklist(found)
+    if request.htmx:
+        return render_template("staff/support/_checklist.html", inquiry=found, checklist_form=form,
+                               checklist=checklist, today=tokyo_today(), saved=saved)
+    return render_template("staff/support/inquiry.html", **_inquiry_page(found, form, checklist))
+
+
+def _status_refused(found, form):
+    """A status that does not follow from the current one (someone else changed it meanwhile)."""
+    message = _("This status change is not possible any more. The page shows the current status.")
+    if request.htmx:
+        return render_template("staff/support/_status.html", inquiry=found, refusal=message), 409
+    return render_template("staff/support/inquiry.html", refusal=message, **_inquiry_page(
+        found, ChecklistForm(checklist=inquiry_inbox.checklist(found)), inquiry_inbox.checklist(found))), 409

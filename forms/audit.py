@@ -1,0 +1,100 @@
+"""Forms of the auditor's pages: the ledger filters (a GET form, so filtered pages can be linked),
+finding one person by email (a POST form, so the email never reaches a URL), export and verify."""
+from flask_babel import gettext, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from madoguchi import inquiry_inbox, ledger_browse, staff_log
+from madoguchi.consent_ledger import KINDS
+from madoguchi.ledger_browse import LedgerFilter, version_labels
+
+KIND_NAMES = {"granted": _l("Granted"), "withdrawn": _l("Withdrawn"), "erased": _l("Erased")}
+# What the staff actions log's codes mean; a code from elsewhere is shown as it is.
+ACTION_NAMES = {
+    staff_log.LOGIN: _l("Signed in"), staff_log.LOGIN_FAILED: _l("Failed sign-in"),
+    staff_log.LOGIN_LOCKED: _l("Sign-in refused: account locked"), staff_log.LOCKOUT: _l("Account locked"),
+    staff_log.LOGOUT: _l("Signed out"), staff_log.SESSION_EXPIRED: _l("Session expired"),
+    staff_log.USER_CREATED: _l("Account created"), staff_log.USER_DISABLED: _l("Account disabled"),
+    staff_log.DRAFT_SAVED: _l("Policy draft saved"), staff_log.PUBLISH: _l("Policy version published"),
+    ledger_browse.EXPORTED: _l("Ledger exported"), ledger_browse.VERIFIED: _l("Ledger verified"),
+    ledger_browse.PERSON_LOOKUP: _l("Ledger searched for one person"),
+    inquiry_inbox.STATUS_CHANGED: _l("Inquiry status changed"),
+    inquiry_inbox.CHECKLIST_UPDATED: _l("Disclosure checklist updated"),
+}
+# The kinds of damage ledger verification names (madoguchi/ledger_verify.py).
+DAMAGE_NAMES = {
+    "edited": _l("an event was edited"), "missing": _l("an event is missing"),
+    "reordered": _l("events were reordered"), "inserted": _l("an event was inserted"),
+    "truncated": _l("events were cut off the end"), "policy text changed": _l("a policy text was changed"),
+    "checkpoint forged": _l("a checkpoint was forged"),
+}
+EXPORT_FORMATS = [("csv", _l("CSV (opens in Excel)")), ("jsonl", _l("JSON Lines (for programs)"))]
+FILTER_FIELDS = ("date_from", "date_to", "version", "kind", "subject")
+
+
+class LedgerFilterForm(FlaskForm):
+    """Read from the query string; no CSRF, because it only reads."""
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From (Japan time)"), validators=[Optional()])
+    date_to = DateField(_l("To (Japan time)"), validators=[Optional()])
+    version = SelectField(_l("Policy version"), default="", validate_choice=True)
+    kind = SelectField(_l("Kind"), default="", validate_choice=True)
+    subject = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{64}$", message=_l(
+        "This link to one person is damaged. Search for the person by email address again."))])
+    before = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    after = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version.choices = [("", gettext("All versions"))] + [
+            (label, label) for label in version_labels(LedgerFilter())]
+        self.kind.choices = [("", gettext("All kinds"))] + [(kind, str(KIND_NAMES[kind])) for kind in KINDS]
+        for field in (self.date_from, self.date_to, self.version, self.kind, self.before, self.after):
+            field.gettext = gettext
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(gettext("The end date must be on or after the start date."))
+
+    def ledger_filter(self):
+        return LedgerFilter(self.date_from.data, self.date_to.data, self.version.data or "",
+                            self.kind.data or "", self.subject.data or "")
+
+    def query_args(self, without=()):
+        """The filters as query-string arguments (dates as YYYY-MM-DD), empty ones left out."""
+        values = {name: getattr(self, name).data for name in FILTER_FIELDS if name not in without}
+        return {name: (value.isoformat() if hasattr(value, "isoformat") else value)
+                for name, value in values.items() if value}
+
+
+class FindPersonForm(FlaskForm):
+    email = EmailField(_l("One person's email address"), validators=[
+        DataRequired(_l("Enter the email address of the person to look for")), Length(max=254)])
+
+
+class ExportForm(FlaskForm):
+    format = SelectField(_l("File format"), choices=EXPORT_FORMATS, default="csv", validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.format.choices = [(value, str(label)) for value, label in EXPORT_FORMATS]
+        self.format.gettext = gettext
+
+
+class VerifyForm(FlaskForm):
+    """Only the CSRF token: verifying reads the ledger, but takes long enough not to be a link."""
+
+
+def kind_name(kind):
+    return str(KIND_NAMES.get(kind, kind))
+
+
+def action_name(action):
+    return str(ACTION_NAMES.get(action, action))
+
+
+def damage_name(kind):
+    return str(DAMAGE_NAMES.get(kind, kind))
