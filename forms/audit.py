@@ -63,6 +63,11 @@ class LedgerFilterForm(FlaskForm):
         return LedgerFilter(self.date_from.data, self.date_to.data, self.version.data or "",
                             self.kind.data or "", self.subject.data or "")
 
+    def export_filters(self):
+        """The filters the export knows (as `flask --app app ledger export`): days and version."""
+        return {"since": self.date_from.data, "until": self.date_to.data,
+                "version": self.version.data or None}
+
     def query_args(self, without=()):
         """The filters as query-string arguments (dates as YYYY-MM-DD), empty ones left out."""
         values = {name: getattr(self, name).data for name in FILTER_FIELDS if name not in without}

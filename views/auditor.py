@@ -2,13 +2,16 @@
 download, "verify now", and the staff actions log. Auditors (and admins) only. Nothing here changes
 the ledger: the POSTs (person, export, verify) only read, and are POSTs so that an email never
 reaches a URL and a long job is never started by following a link."""
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import json
+
+from flask import Blueprint, Response, current_app, redirect, render_template, stream_with_context, url_for
 from flask_babel import gettext as _
 from htmx_flask import request
 
-from forms.audit import FindPersonForm, LedgerFilterForm, VerifyForm, action_name, damage_name, kind_name
-from madoguchi import ledger_browse, ledger_verify, staff_log, svg_chart
+from forms.audit import ExportForm, FindPersonForm, LedgerFilterForm, VerifyForm, action_name, damage_name, kind_name
+from madoguchi import export_zip, ledger_browse, ledger_verify, staff_log, svg_chart
 from madoguchi.subjects import subject_key
+from models import utcnow
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("auditor", __name__, url_prefix="/staff")
@@ -37,6 +40,19 @@ def find_person():
     return redirect(url_for("auditor.ledger", **filters.query_args(without=("subject",)), subject=subject), 303)
 
 
+@bp.post("/audit/ledger/export")
+@role_required(*ROLES)
+def export():
+    """The export of the chosen days and version, zipped with its manifest, streamed as it is made."""
+    filters, form = LedgerFilterForm(request.args), ExportForm()
+    if not (form.validate_on_submit() and filters.validate()):
+        return _ledger_page(filters, None, export_form=form), 400
+    staff_log.record(current_staff().email, ledger_browse.EXPORTED, target=form.format.data,
+                     detail=json.dumps(filters.export_filters(), default=str, sort_keys=True))
+    return _zip_download(export_zip.export_zip(form.format.data, **filters.export_filters()),
+                         f"consent-ledger-{form.format.data}-{utcnow():%Y%m%dT%H%M%SZ}.zip")
+
+
 @bp.post("/audit/verify")
 @role_required(*ROLES)
 def verify():
@@ -63,13 +79,20 @@ def audit_labels():
             "event_time": ledger_browse.event_time}
 
 
-def _ledger_page(form, overview, person_form=None):
+def _ledger_page(form, overview, person_form=None, export_form=None):
     page = "staff/audit/_ledger_results.html" if request.htmx else "staff/audit/ledger.html"
     return render_template(page, form=form, overview=overview, person_form=person_form or FindPersonForm(),
-                           verify_form=VerifyForm(), chart=overview and _day_chart(overview.days))
+                           export_form=export_form or ExportForm(), verify_form=VerifyForm(),
+                           chart=overview and _day_chart(overview.days))
 
 
 def _day_chart(days):
     return svg_chart.bar_chart([(f"{day.month}/{day.day}", number) for day, number in days],
                                title=_("Events per day (Japan time)"))
 
+
+
+def _zip_download(chunks, name):
+    # stream_with_context keeps the request (and its database connection) open while it streams.
+    return Response(stream_with_context(chunks), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
