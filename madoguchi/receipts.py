@@ -1,0 +1,113 @@
+"""Consent receipts in the Kantara Initiative Consent Receipt Specification v1.1 (JSON).
+
+`consent_receipt(event, config)` describes one ledger event: who the controller is, which policy
+version the person agreed to (its URL names the exact version), when, how, and for which purposes.
+The purposes are the items of the policy's section 2 (利用目的) and the personal-data categories
+those of section 1, read from the text of the version in the language the person saw, so a receipt
+always says what that version said. The acknowledgement mail shows the same receipt.
+"""
+import hashlib
+import re
+import uuid
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from madoguchi import consent_ledger, policy_store, policy_text
+
+SPEC_VERSION = "KI-CR-v1.1.0"
+CONTROLLER = "株式会社レッグス"
+# Brand names are not translated text: the service as the customer knows it in each language.
+SERVICE_NAME = {"ja": "エニマイくじ お問い合わせ窓口", "en": "AnyMyKuji customer contact"}
+COLLECTION_METHOD = {"web_form_checkbox": "web form: consent checkbox ticked before the inquiry"}
+# The purpose the contact form collects data for is the one about inquiries (問い合わせ / inquiries).
+PRIMARY_PURPOSE = re.compile(r"問い?合わ?せ|inquir", re.IGNORECASE)
+PHONE = re.compile(r"\d{2,4}-\d{2,4}-\d{3,4}")
+
+
+def consent_receipt(event, config):
+    """The receipt of a ConsentEvent (or anything with its fields) as a dict ready for JSON."""
+    version = policy_store.by_label(event.policy_version)
+    text = policy_store.text_for(version, event.locale) if version else ""
+    policy_url = f"{config['PUBLIC_BASE_URL']}/privacy/{quote(event.policy_version)}"
+    categories = _list_items(text, "section-1")
+    return {
+        "version": SPEC_VERSION,
+        "jurisdiction": "JP",
+        "consentTimestamp": _epoch_seconds(event.occurred_at),
+        "collectionMethod": COLLECTION_METHOD.get(event.method, event.method),
+        "consentReceiptID": receipt_id(event.hash),
+        "language": event.locale,
+        "piiPrincipalId": event.subject_key,
+        "piiControllers": [_controller(text, config)],
+        "policyUrl": policy_url,
+        "services": [{
+            "service": SERVICE_NAME.get(event.locale, SERVICE_NAME["ja"]),
+            "purposes": [_purpose(purpose, categories, policy_url)
+                         for purpose in _list_items(text, "section-2")],
+        }],
+        "sensitive": False,
+        "spiCat": [],
+        # Beyond the specification: what ties this receipt to its link in the ledger.
+        "ledgerEvent": {"seq": event.seq, "kind": event.kind, "hash": event.hash,
+                        "policyVersion": event.policy_version,
+                        "policySha256": event.policy_sha256},
+    }
+
+
+def receipt_id(event_hash):
+    """A UUID (version 4 layout) derived from the event's hash: the same event always has the
+    same receipt ID, in the mail and on the command line alike."""
+    return str(uuid.UUID(bytes=hashlib.sha256(event_hash.encode("ascii")).digest()[:16],
+                         version=4))
+
+
+def _epoch_seconds(occurred_at):
+    moment = datetime.strptime(occurred_at, consent_ledger.TIME_FORMAT)
+    return int(moment.replace(tzinfo=timezone.utc).timestamp())
+
+
+def _purpose(text, categories, policy_url):
+    primary = bool(PRIMARY_PURPOSE.search(text))
+    return {
+        "purpose": text,
+        "purposeCategory": ["Contact Requested"] if primary else [],
+        "consentType": "EXPRESSED",
+        "piiCategory": categories,
+        "primaryPurpose": primary,
+        "termination": f"{policy_url}#section-3",
+        "thirdPartyDisclosure": False,
+    }
+
+
+def _section_lists(text, section_id):
+    """The top-level lists of the `##` section with that id."""
+    in_section, lists = False, []
+    for block in policy_text.parse(text):
+        if isinstance(block, policy_text.Heading) and block.level == 2:
+            in_section = block.id == section_id
+        elif in_section and isinstance(block, policy_text.ListBlock):
+            lists.append(block)
+    return lists
+
+
+def _list_items(text, section_id):
+    """The first line of every item of the section's lists: "1. …" → "…"."""
+    return [item.parts[0] for block in _section_lists(text, section_id) for item in block.items
+            if item.parts and isinstance(item.parts[0], str)]
+
+
+def _controller(text, config):
+    """Name, contact, address and phone from the policy's contact item (section 3, the item that
+    holds the privacy email token); the email itself is a setting."""
+    lines = []
+    for block in _section_lists(text, "section-3"):
+        for item in block.items:
+            parts = [part for part in item.parts if isinstance(part, str)]
+            if any(policy_text.CONTACT_EMAIL_TOKEN in part for part in parts):
+                lines = parts
+    contact = lines[1] if len(lines) > 1 else ""
+    address = lines[2] if len(lines) > 2 else ""
+    phone = next((PHONE.search(line).group(0) for line in lines if PHONE.search(line)), "")
+    return {"piiController": CONTROLLER, "onBehalf": False, "contact": contact,
+            "address": address, "email": config["PRIVACY_CONTACT_EMAIL"], "phone": phone,
+            "piiControllerUrl": config["PUBLIC_BASE_URL"]}
