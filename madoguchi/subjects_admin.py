@@ -1,0 +1,107 @@
+"""One person's consents and inquiries: showing them (for a disclosure request), withdrawing
+consent and erasing their personal data, all found by the subject key of their email.
+
+The ledger holds no personal data, so erasure never touches it: the inquiries' name, email, phone,
+order number and message are blanked, their queued mails lose address and body, and an `erased`
+event is appended. The chain stays whole and still proves what was agreed, and when.
+"""
+from dataclasses import dataclass, field
+
+from madoguchi import consent_ledger
+from madoguchi.subjects import subject_key
+from models import ConsentEvent, Inquiry, OutboxMail, utcnow
+
+# How a withdrawal or erasure reaches the ledger: staff acting on the person's request.
+ON_REQUEST = "staff_on_request"
+# What the staff actions log records for these (target: the subject key, never the email).
+WITHDRAWN_ACTION = "subject_withdrawn"
+ERASED_ACTION = "subject_erased"
+PERSONAL_FIELDS = {"name": "", "email": "", "phone": "", "order_number": "", "message": ""}
+
+
+@dataclass
+class SubjectRecord:
+    subject_key: str
+    events: list = field(default_factory=list)          # ConsentEvent, oldest first
+    inquiries: list = field(default_factory=list)       # Inquiry, oldest first
+
+    @property
+    def known(self):
+        return bool(self.events or self.inquiries)
+
+    @property
+    def consent_withdrawn(self):
+        """True when the person's latest granted/withdrawn event is a withdrawal."""
+        decisions = [event.kind for event in self.events if event.kind != "erased"]
+        return bool(decisions) and decisions[-1] == "withdrawn"
+
+    @property
+    def erased(self):
+        return any(event.kind == "erased" for event in self.events)
+
+
+@dataclass
+class ErasureResult:
+    event: ConsentEvent
+    inquiries: int
+    mails: int
+
+
+def subject_for_email(email, subject_secret):
+    """The ledger's pseudonymous key for an email address (SUBJECT_KEY keeps it unguessable)."""
+    return subject_key(email, subject_secret)
+
+
+def show(key):
+    events = list(ConsentEvent.select().where(ConsentEvent.subject_key == key)
+                  .order_by(ConsentEvent.seq))
+    inquiries = list(Inquiry.select().where(Inquiry.subject_key == key)
+                     .order_by(Inquiry.created_at, Inquiry.id))
+    return SubjectRecord(key, events, inquiries)
+
+
+def _append_like_last(kind, last, ledger_key, method):
+    """A withdrawn/erased event names the policy version the person last agreed to."""
+    return consent_ledger.append(
+        kind=kind, subject_key=last.subject_key, policy_version=last.policy_version,
+        policy_sha256=last.policy_sha256, locale=last.locale, method=method,
+        ledger_key=ledger_key)
+
+
+def withdraw(key, ledger_key, method=ON_REQUEST):
+    """Append a `withdrawn` event; the earlier consents stay. None if the person has no consent
+    on record or has withdrawn already."""
+    with consent_ledger.writing():
+        record = show(key)
+        if not record.events or record.consent_withdrawn:
+            return None
+        return _append_like_last("withdrawn", record.events[-1], ledger_key, method)
+
+
+def erase(key, ledger_key, method=ON_REQUEST):
+    """Blank the person's inquiries and queued mails and append an `erased` event, in one
+    transaction. None if nothing of the person is stored or all of it is erased already."""
+    with consent_ledger.writing():
+        record = show(key)
+        left = [inquiry for inquiry in record.inquiries if inquiry.erased_at is None]
+        if not record.events or (record.erased and not left):
+            return None
+        references = [inquiry.reference for inquiry in record.inquiries]
+        erased_inquiries = (Inquiry.update(erased_at=utcnow(), **PERSONAL_FIELDS)
+                            .where(Inquiry.id.in_([inquiry.id for inquiry in left])).execute()
+                            if left else 0)
+        mails = _blank_mails(references)
+        event = _append_like_last("erased", record.events[-1], ledger_key, method)
+    return ErasureResult(event, erased_inquiries, mails)
+
+
+def _blank_mails(references):
+    """Mail about the person's inquiries loses address and body; what was still waiting to go out
+    never will."""
+    if not references:
+        return 0
+    about_them = OutboxMail.inquiry_reference.in_(references)
+    (OutboxMail.update(status="failed", last_error="cancelled: personal data erased")
+     .where(about_them & (OutboxMail.status == "pending")).execute())
+    return (OutboxMail.update(to_addr="", body="")
+            .where(about_them & ((OutboxMail.to_addr != "") | (OutboxMail.body != ""))).execute())
