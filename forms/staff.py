@@ -19,10 +19,12 @@ class LoginForm(FlaskForm):
 class PolicyDraftForm(FlaskForm):
     label = StringField(_l("Label"), filters=[lambda text: (text or "").strip()], validators=[
         DataRequired(_l("Enter a label, for example 2")), Length(max=40),
-        Regexp(policy_admin.LABEL_PATTERN, message=_l("Use only letters, digits, dots, hyphens and underscores"))])
+        Regexp(policy_admin.LABEL_PATTERN,
+               message=_l("Use only letters, digits, dots, hyphens and underscores"))])
     effective_at = DateTimeLocalField(
         _l("Effective from (Japan time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[DataRequired(_l("Enter the date and time it takes effect, for example 2026-04-01 00:00"))])
+        validators=[DataRequired(
+            _l("Enter the date and time it takes effect, for example 2026-04-01 00:00"))])
     change_summary = TextAreaField(_l("Summary of the changes"), validators=[
         DataRequired(_l("Summarise what changed")), Length(max=2000)])
     significant = BooleanField(_l("Significant change: announce it on the site"))

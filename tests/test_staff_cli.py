@@ -62,8 +62,9 @@ def write_texts(tmp_path):
 
 def test_policy_publish_with_a_japan_time_and_list(app, runner, tmp_path):
     texts = write_texts(tmp_path)
-    result = runner.invoke(args=["policy", "publish", "--label", "2", *texts, "--effective", "2031-01-01T00:00",
-                                 "--significant", "--summary", "Second edition"])
+    result = runner.invoke(args=["policy", "publish", "--label", "2", *texts,
+                                 "--effective", "2031-01-01T00:00", "--significant",
+                                 "--summary", "Second edition"])
     assert result.exit_code == 0, result.output
     assert "effective 2031-01-01 00:00 JST" in result.output
     with app.app_context():

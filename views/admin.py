@@ -5,13 +5,13 @@ refuses to change it anyway. This blueprint also puts the public "the policy was
 on every page (templates/_policy_notice.html) while a significant change is recent.
 """
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from htmx_flask import request
 
 from forms.staff import PolicyDraftForm, PublishForm, draft_form_data
 from madoguchi import policy_admin, policy_store
 from models import utcnow
-from views.staff_auth import current_staff, role_required
+from views.staff_auth import current_staff, format_jst, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
 
@@ -32,7 +32,8 @@ def edit_draft(version_id):
     if not form.validate_on_submit():
         return render_template("staff/admin/edit.html", form=form, draft=draft), 400 if form.errors else 200
     draft = policy_admin.save_draft(form.draft_values(), current_staff().email, draft)
-    flash(_("Draft %(label)s is saved. Check the preview and the differences before publishing.", label=draft.label))
+    flash(_("Draft %(label)s is saved. Check the preview and the differences before publishing.",
+            label=draft.label))
     return redirect(url_for("admin.preview", version_id=draft.id))
 
 
@@ -49,7 +50,8 @@ def preview(version_id):
 def diff(version_id):
     version = policy_admin.version_by_id(version_id) or abort(404)
     current, locale = policy_store.current_version(), _shown_locale()
-    rows = policy_admin.side_by_side(policy_store.text_for(current, locale), policy_store.text_for(version, locale))
+    rows = policy_admin.side_by_side(policy_store.text_for(current, locale),
+                                     policy_store.text_for(version, locale))
     page = "staff/admin/_diff.html" if request.htmx else "staff/admin/diff.html"
     return render_template(page, version=version, current=current, locale=locale, rows=rows)
 
@@ -66,7 +68,7 @@ def publish(version_id):
     except policy_admin.PolicyError:
         abort(409)   # published a moment ago from another tab; nothing changed
     flash(_("Version %(label)s is published. It takes effect on %(time)s.",
-            label=version.label, time=format_datetime(version.effective_at, "medium")))
+            label=version.label, time=format_jst(version.effective_at)))
     return redirect(url_for("admin.policies"))
 
 

@@ -36,6 +36,11 @@ def current_staff():
     return g.staff
 
 
+def format_jst(moment):
+    """A stored UTC time as staff read it: "2026-04-01 00:00 (Japan time)"."""
+    return f'{format_datetime(moment, "yyyy-MM-dd HH:mm")} {_("(Japan time)")}'
+
+
 def role_required(*roles):
     """Let the view run only for a signed-in account with one of `roles`: else login, or 403."""
     def decorator(view):
@@ -98,7 +103,7 @@ def _staff_menu():
 def _login_refused(form, locked_until):
     if locked_until:
         message = _("Too many failed attempts. Sign-in is locked until %(time)s. Please try again then.",
-                    time=format_datetime(locked_until, "short"))
+                    time=format_jst(locked_until))
         return render_template("staff/login.html", form=form, refusal=message), 429
     message = _("The email address or the password is not correct.")
     return render_template("staff/login.html", form=form, refusal=message), 401
