@@ -1,5 +1,7 @@
 """Whatever arrives — control characters, full-width text, invalid UTF-8, huge bodies, forged
 choices — the site answers with a message and a 4xx, never a 500, and stores nothing broken."""
+from urllib.parse import quote
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -37,9 +39,9 @@ def test_inline_email_advice_never_fails(client, value):
 @fuzz
 @given(value=NASTY)
 def test_public_pages_take_any_query_or_path(client, value):
-    for path in ("/privacy/" + value.replace("/", "_"), "/contact/form/category-help"):
+    for path in ("/privacy/" + quote(value, safe=""), "/contact/form/category-help"):
         response = client.get(path, query_string={"category": value, "next": value})
-        assert response.status_code in (200, 404)
+        assert response.status_code in (200, 308, 404)  # 308: werkzeug merges doubled slashes
     assert client.get("/language/en", query_string={"next": value}).status_code == 302
 
 
