@@ -12,6 +12,7 @@ from datetime import datetime
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from madoguchi import (
     ledger_browse, ledger_export, ledger_schema, ledger_verify, policy_store, receipts, staff_log,
@@ -34,8 +35,9 @@ def _operator():
     return f"cli:{getpass.getuser()}"
 
 
-ledger_group = click.Group("ledger", help="The consent ledger: verify, export, receipts.")
-subject_group = click.Group("subject", help="One person's consents and inquiries, by email.")
+# AppGroup: every command runs inside the app context (current_app), also under the test runner.
+ledger_group = AppGroup("ledger", help="The consent ledger: verify, export, receipts.")
+subject_group = AppGroup("subject", help="One person's consents and inquiries, by email.")
 
 
 @ledger_group.command("verify")

@@ -56,14 +56,14 @@ class VerifyResult:
 def verify(ledger_key):
     with ledger_stream.snapshot():
         damages = _policy_damages()
-        anchored = _anchored_seq(ledger_key)
+        anchored, forged = _anchor(ledger_key)
         result, chain_damage = _walk_chain(ledger_key, anchored, _policy_hashes())
         stored_head = ConsentEvent.select(fn.MAX(ConsentEvent.seq)).scalar() or 0
         if anchored > stored_head:
             damages.append(Damage(stored_head + 1, "truncated",
                                   f"a signed checkpoint names seq {anchored}, the ledger ends at "
                                   f"seq {stored_head}"))
-        damages.extend(filter(None, [chain_damage, _inquiry_damage()]))
+        damages.extend(filter(None, [forged, chain_damage, _inquiry_damage()]))
     result.damages = damages
     return result
 
@@ -91,14 +91,17 @@ def _policy_damages():
     return damages
 
 
-def _anchored_seq(ledger_key):
-    """The highest seq a checkpoint with a valid MAC vouches for (0 if none)."""
+def _anchor(ledger_key):
+    """The highest seq a checkpoint with a valid MAC vouches for (0 if none), and a Damage for
+    any checkpoint above it whose MAC is wrong (those below are checked on the walk)."""
     query = LedgerCheckpoint.select(*ledger_stream.CHECKPOINT_COLUMNS).order_by(
         LedgerCheckpoint.seq.desc())
+    forged = None
     for seq, head_hash, created_at, mac in ledger_stream.rows(query, "anchor"):
         if consent_ledger.checkpoint_mac(ledger_key, seq, head_hash, created_at) == mac:
-            return seq
-    return 0
+            return seq, forged
+        forged = Damage(seq, "checkpoint forged", "its MAC was not made with the ledger key")
+    return 0, forged
 
 
 def _walk_chain(ledger_key, anchored, policy_hashes):

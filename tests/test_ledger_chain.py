@@ -1,0 +1,107 @@
+"""The consent ledger's hash chain: appends link up, hashes follow the documented serialisation,
+checkpoints are signed, an append and its inquiry commit together, and 8 processes appending to one
+SQLite file at once leave a gapless chain that verifies."""
+import hashlib
+import hmac
+import multiprocessing
+
+import pytest
+from peewee import IntegrityError
+
+import models
+from ledger_helpers import database_file, fill, grant
+from madoguchi import consent_ledger, ledger_verify, policy_store
+from models import ConsentEvent, Inquiry, LedgerCheckpoint
+
+
+def documented_bytes(event):
+    """The canonical serialisation exactly as consent_ledger's docstring describes it."""
+    lines = ["madoguchi-consent-v1"] + [f"{name}={getattr(event, name)}"
+                                        for name in consent_ledger.FIELDS]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_appends_form_a_chain_of_documented_hashes(app):
+    events = fill(app, 5)
+    stored = list(ConsentEvent.select().order_by(ConsentEvent.seq))
+    assert [event.seq for event in stored] == [1, 2, 3, 4, 5]
+    assert stored[0].prev_hash == "0" * 64
+    for previous, event in zip(stored, stored[1:]):
+        assert event.prev_hash == previous.hash
+    for event in stored:
+        assert event.hash == hashlib.sha256(documented_bytes(event)).hexdigest()
+        assert len(event.occurred_at) == 27 and event.occurred_at.endswith("Z")
+    assert events[-1].hash == stored[-1].hash
+
+
+def test_every_append_writes_a_checkpoint_signed_with_the_ledger_key(app):
+    fill(app, 3)
+    checkpoints = list(LedgerCheckpoint.select().order_by(LedgerCheckpoint.seq))
+    heads = {event.seq: event.hash for event in ConsentEvent.select()}
+    assert [checkpoint.seq for checkpoint in checkpoints] == [1, 2, 3]
+    for checkpoint in checkpoints:
+        assert checkpoint.head_hash == heads[checkpoint.seq]
+        signed = (f"madoguchi-checkpoint-v1\nseq={checkpoint.seq}\nhead_hash={checkpoint.head_hash}\n"
+                  f"created_at={checkpoint.created_at}\n").encode()
+        assert checkpoint.mac == hmac.new(b"test-ledger-key", signed, hashlib.sha256).hexdigest()
+
+
+def test_a_batch_is_anchored_by_one_checkpoint(app):
+    version = policy_store.current_version()
+    batch = [dict(kind="granted", subject_key=f"{n:064x}", policy_version=version.label,
+                  policy_sha256=version.sha256_ja, locale="ja", method="import") for n in range(50)]
+    assert consent_ledger.append_many(batch, app.config["LEDGER_KEY"]) == 50
+    assert LedgerCheckpoint.select().count() == 1
+    assert ledger_verify.verify(app.config["LEDGER_KEY"]).summary().startswith("OK: 50 events")
+
+
+def test_an_inquiry_that_fails_to_store_takes_its_consent_event_with_it(app):
+    grant(app, reference="AMK-20261124-AAAA", inquiry=True)
+    with pytest.raises(IntegrityError):
+        grant(app, "hanako@example.jp", reference="AMK-20261124-AAAA", inquiry=True)  # same reference
+    assert ConsentEvent.select().count() == 1 and LedgerCheckpoint.select().count() == 1
+    assert Inquiry.select().count() == 1
+
+
+def test_unknown_kinds_and_control_characters_are_refused(app):
+    fields = dict(subject_key="a" * 64, policy_version="1", policy_sha256="b" * 64, locale="ja",
+                  method="web_form_checkbox", ledger_key="k")
+    with pytest.raises(consent_ledger.LedgerError):
+        consent_ledger.append(kind="deleted", **fields)
+    with pytest.raises(consent_ledger.LedgerError):
+        consent_ledger.append(kind="granted", inquiry_ref="AMK\nseq=1", **fields)
+    assert ConsentEvent.select().count() == 0
+
+
+def append_from_another_process(database_url, ledger_key, count, worker):
+    """Run in a fresh (spawned) process: its own connection, appending one event at a time."""
+    models.database.initialize(models.open_database(database_url))
+    version = policy_store.current_version()
+    for n in range(count):
+        consent_ledger.append(
+            kind="granted", subject_key=f"{worker:032x}{n:032x}", policy_version=version.label,
+            policy_sha256=version.sha256_ja, locale="ja", method="web_form_checkbox",
+            inquiry_ref=f"AMK-W{worker}-{n}", ledger_key=ledger_key)
+    models.database.close()
+
+
+def test_eight_processes_appending_at_once_leave_a_gapless_chain_that_verifies(app, runner):
+    context = multiprocessing.get_context("spawn")
+    url = f"sqlite:///{database_file(app)}"
+    models.database.close()
+    workers = [context.Process(target=append_from_another_process,
+                               args=(url, app.config["LEDGER_KEY"], 40, worker))
+               for worker in range(8)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(120)
+        assert process.exitcode == 0
+    seqs = [row.seq for row in ConsentEvent.select(ConsentEvent.seq).order_by(ConsentEvent.seq)]
+    assert seqs == list(range(1, 321))
+    assert LedgerCheckpoint.select().count() == 320
+    writers = {row.inquiry_ref.split("-")[1] for row in ConsentEvent.select()}
+    assert writers == {f"W{worker}" for worker in range(8)}
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: 320 events, head seq 320, head hash ")
