@@ -21,6 +21,7 @@ from madoguchi.consent_ledger import KINDS, TIME_FORMAT, format_time
 from models import ConsentEvent, PolicyVersion, StaffAction
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+TOKYO_OFFSET_HOURS = 9
 PAGE_SIZE = 50
 CHART_DAYS = 30
 # What the auditor's pages write to the staff actions log (they only read, but reading is logged).
@@ -44,9 +45,10 @@ def event_time(utc_text_value):
 
 
 def tokyo_day(utc_text_value):
-    """The Tokyo calendar day of a stored UTC time text (only its date and hour are read)."""
-    moment = datetime.strptime(utc_text_value[:13], "%Y-%m-%dT%H").replace(tzinfo=timezone.utc)
-    return moment.astimezone(TOKYO).date()
+    """The Tokyo calendar day of a stored UTC time text: UTC+9 all year (no summer time), so from
+    15:00 UTC on it is already the next day. Only the date and the hour are read."""
+    day = date.fromisoformat(utc_text_value[:10])
+    return day + timedelta(days=1) if int(utc_text_value[11:13]) >= 24 - TOKYO_OFFSET_HOURS else day
 
 
 @dataclass(frozen=True)

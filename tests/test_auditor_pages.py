@@ -242,3 +242,12 @@ def test_staff_actions_log_newest_first_with_pages_and_an_action_filter(app, cli
     assert "AMK-20261124-0009" in older and "AMK-20261124-0000" in older and "AMK-20261124-0059" not in older
     logins = client.get(ACTIONS, query_string={"action": "login"}, headers=HTMX).get_data(as_text=True)
     assert "<html" not in logins and auditor in logins and "AMK-" not in logins
+
+
+def test_pages_are_in_japanese_by_default(app, ledger):
+    ledger(*every_hour(datetime(2026, 11, 1), 3))
+    client = app.test_client()
+    sign_in_staff(app, client, "auditor")
+    page = client.get(LEDGER).get_data(as_text=True)
+    assert "同意台帳" in page and "今すぐ検証" in page and "この条件に当てはまるイベントは 3 件です。" in page
+    assert "スタッフ操作ログ" in client.get(ACTIONS).get_data(as_text=True)
