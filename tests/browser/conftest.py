@@ -68,6 +68,8 @@ def inbox():
 class Site:
     """The running site: its address, and its environment for `flask` commands on the same database."""
 
+    repo = REPO
+
     def __init__(self, base_url, env, database_file):
         self.base_url, self.env, self.database_file = base_url, env, database_file
 
