@@ -7,7 +7,6 @@ Views never send mail themselves: they store the inquiry (which queues its mail)
 import os
 from datetime import datetime
 import threading
-from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
@@ -48,8 +47,7 @@ def compose_for_inquiry(inquiry, event):
 def _send(row):
     config = current_app.config
     message = Message(subject=row.subject, recipients=[row.to_addr], body=row.body,
-                      sender=config["MAIL_DEFAULT_SENDER"], charset="utf-8",
-                      msgId=make_msgid(domain="anymykuji.com"))
+                      sender=config["MAIL_DEFAULT_SENDER"], charset="utf-8")
     if config["MAIL_SERVER"]:
         mail.send(message)
     else:

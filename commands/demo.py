@@ -1,5 +1,6 @@
 """`flask --app app demo populate --inquiries N`: fill the database with realistic fake inquiries."""
 import click
+from flask.cli import AppGroup
 from flask import current_app
 
 import models
@@ -7,7 +8,7 @@ from madoguchi import demo_data
 
 
 def init_app(app):
-    group = click.Group("demo", help="Fake data for trying the site and for benchmarks.")
+    group = AppGroup("demo", help="Fake data for trying the site and for benchmarks.")
 
     @group.command("populate")
     @click.option("--inquiries", "count", type=click.IntRange(1, 10_000_000), default=100, show_default=True)

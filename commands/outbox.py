@@ -2,6 +2,7 @@
 import time
 
 import click
+from flask.cli import AppGroup
 
 import models
 import notifications
@@ -9,7 +10,7 @@ from madoguchi import outbox
 
 
 def init_app(app):
-    group = click.Group("outbox", help="Mail waiting to be delivered.")
+    group = AppGroup("outbox", help="Mail waiting to be delivered.")
 
     @group.command("send")
     @click.option("--all", "everything", is_flag=True, help="Also retry mail whose next attempt is not due yet.")

@@ -6,6 +6,8 @@ what support needs, and a second copy of personal data should not linger here.
 """
 from datetime import timedelta
 
+from peewee import fn
+
 from models import OutboxMail, database, utcnow
 
 # Minutes to wait after the 1st, 2nd, ... failure; after the last the mail is marked failed.
@@ -57,6 +59,6 @@ def _record_failure(mail, error, now):
 
 
 def summary():
-    rows = (OutboxMail.select(OutboxMail.status, OutboxMail.id.count().alias("n"))
+    rows = (OutboxMail.select(OutboxMail.status, fn.COUNT(OutboxMail.id).alias("n"))
             .group_by(OutboxMail.status))
     return {row.status: row.n for row in rows}

@@ -47,6 +47,8 @@ def from_environment(instance_path, environ=None):
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
+        # Flask-Mail would silently drop mail whenever TESTING is on; our tests use a real SMTP sink.
+        "MAIL_SUPPRESS_SEND": _flag(env.get("MAIL_SUPPRESS_SEND")),
         "MAIL_SINK_DIR": env.get("MAIL_SINK_DIR") or os.path.join(instance_path, "mail"),
         "SUPPORT_INBOX": env.get("SUPPORT_INBOX") or "support@anymykuji.com",
         "PRIVACY_CONTACT_EMAIL": env.get("PRIVACY_CONTACT_EMAIL") or "privacy@anymykuji.com",

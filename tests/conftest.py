@@ -11,15 +11,24 @@ from app import create_app
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
-        "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
-        "MAIL_SINK_DIR": str(tmp_path / "mail"),
-        "OUTBOX_SEND_IMMEDIATELY": False,
-    })
-    yield app
+def make_app(tmp_path):
+    """Build the test app with some settings changed (extensions such as Flask-Mail read their
+    settings when the app is made, so changing app.config afterwards is not enough)."""
+    def make(**overrides):
+        return create_app({
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
+            "MAIL_SINK_DIR": str(tmp_path / "mail"),
+            "OUTBOX_SEND_IMMEDIATELY": False,
+            **overrides,
+        })
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture
