@@ -39,7 +39,7 @@ POSTGRES_FUNCTIONS = [
     """CREATE OR REPLACE FUNCTION madoguchi_refuse_change() RETURNS trigger
        LANGUAGE plpgsql AS $$
        BEGIN
-           RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+           RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only';
        END $$""",
     """CREATE OR REPLACE FUNCTION madoguchi_freeze_published_policy() RETURNS trigger
        LANGUAGE plpgsql AS $$
