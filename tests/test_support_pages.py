@@ -105,6 +105,7 @@ def test_htmx_filter_gets_only_the_results_fragment(client, support, store):
     fragment = client.get(INBOX, query_string={"status": "new"}, headers=HTMX).get_data(as_text=True)
     assert "<html" not in fragment and 'id="inbox-results"' in fragment
     assert 'hx-swap-oob="true"' in fragment            # the form's hidden status follows the tab
+    assert "HX-Request" in client.get(INBOX).headers["Vary"]
 
 
 def test_inbox_pages_with_a_cursor(client, support, store):
@@ -115,9 +116,10 @@ def test_inbox_pages_with_a_cursor(client, support, store):
     assert references(client.get(more.replace("&amp;", "&")).get_data(as_text=True)) == made[50:]
 
 
-def test_bad_filters_are_a_400_not_a_500(client, support):
-    assert client.get(INBOX, query_string={"status": "lost"}).status_code == 400
-    assert client.get(INBOX, query_string={"cursor": "x"}).status_code == 400
+def test_bad_filters_are_a_4xx_with_a_message_not_a_500(client, support):
+    for query in ({"status": "lost"}, {"cursor": "x"}, {"category": "<b>"}):
+        answer = client.get(INBOX, query_string=query)
+        assert answer.status_code == 422 and "These filters cannot be used." in answer.get_data(as_text=True)
 
 
 def test_inquiry_page_shows_message_contact_times_in_tokyo_and_the_consent_event(client, support, store):
@@ -152,7 +154,7 @@ def test_status_change_with_htmx_swaps_the_status_cell(app, client, support, sto
 def test_a_status_that_does_not_follow_is_refused_and_nothing_changes(app, client, support, store):
     reference = store(status="closed")
     answer = post(client, f"/staff/support/inquiries/{reference}/status", {"status": "new"})
-    assert answer.status_code == 409 and "not possible any more" in answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "not possible any more" in answer.get_data(as_text=True)
     assert row_of(app, reference).status == "closed" and logged(app, "inquiry_status_changed") == []
 
 
@@ -187,7 +189,7 @@ def test_checklist_fee_and_agent_documents_only_where_they_apply(app, client, su
 def test_checklist_refuses_bad_input_and_other_categories(app, client, support, store):
     disclosure, prizes = store(category="disclosure"), store(category="prizes")
     bad = post(client, f"/staff/support/inquiries/{disclosure}/checklist", {"form_received_on": "someday"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422 and "Not a valid date value." in bad.get_data(as_text=True)
     assert post(client, f"/staff/support/inquiries/{prizes}/checklist", {"identity_confirmed": "y"}).status_code == 404
     with app.app_context(), database.connection_context():
         assert InquiryNote.select().count() == 0

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, current_app, redirect, render_template, s
 from flask_babel import gettext as _
 from htmx_flask import request
 
-from forms.audit import ExportForm, FindPersonForm, LedgerFilterForm, VerifyForm, action_name, damage_name, kind_name
+from forms.audit import (ExportForm, FindPersonForm, LedgerFilterForm, VerifyForm, action_name, damage_name,
+                         kind_name)
 from madoguchi import export_zip, ledger_browse, ledger_verify, staff_log, svg_chart
 from madoguchi.subjects import subject_key
 from models import utcnow
@@ -16,16 +17,15 @@ from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("auditor", __name__, url_prefix="/staff")
 ROLES = ("auditor", "admin")
+INVALID = 422       # what htmx swaps in (see base.html's responseHandling), with or without JS
 
 
 @bp.get("/audit/ledger")
 @role_required(*ROLES)
 def ledger():
     form = LedgerFilterForm(request.args)
-    if not form.validate():
-        return _ledger_page(form, None), 400
-    overview = ledger_browse.overview(form.ledger_filter(), form.before.data, form.after.data)
-    return _ledger_page(form, overview)
+    status = 200 if form.validate() else INVALID
+    return _ledger_page(form), status
 
 
 @bp.post("/audit/ledger/person")
@@ -33,8 +33,8 @@ def ledger():
 def find_person():
     """The email is turned into its subject key here and only the key goes on (into the URL)."""
     filters, form = LedgerFilterForm(request.args), FindPersonForm()
-    if not (form.validate_on_submit() and filters.validate()):
-        return _ledger_page(filters, None, person_form=form), 400
+    if not all([filters.validate(), form.validate_on_submit()]):
+        return _ledger_page(filters, person_form=form), INVALID
     subject = subject_key(form.email.data, current_app.config["SUBJECT_KEY"])
     staff_log.record(current_staff().email, ledger_browse.PERSON_LOOKUP, target=subject)
     return redirect(url_for("auditor.ledger", **filters.query_args(without=("subject",)), subject=subject), 303)
@@ -45,8 +45,8 @@ def find_person():
 def export():
     """The export of the chosen days and version, zipped with its manifest, streamed as it is made."""
     filters, form = LedgerFilterForm(request.args), ExportForm()
-    if not (form.validate_on_submit() and filters.validate()):
-        return _ledger_page(filters, None, export_form=form), 400
+    if not all([filters.validate(), form.validate_on_submit()]):
+        return _ledger_page(filters, export_form=form), INVALID
     staff_log.record(current_staff().email, ledger_browse.EXPORTED, target=form.format.data,
                      detail=json.dumps(filters.export_filters(), default=str, sort_keys=True))
     return _zip_download(export_zip.export_zip(form.format.data, **filters.export_filters()),
@@ -60,7 +60,7 @@ def verify():
     result = ledger_verify.verify(current_app.config["LEDGER_KEY"])
     staff_log.record(current_staff().email, ledger_browse.VERIFIED, detail=result.summary())
     page = "staff/audit/_verify_result.html" if request.htmx else "staff/audit/verify.html"
-    return render_template(page, result=result), 200 if result.ok else 409
+    return render_template(page, result=result)
 
 
 @bp.get("/audit/actions", endpoint="staff_log")
@@ -73,13 +73,23 @@ def staff_actions():
                            actions=ledger_browse.staff_action_names())
 
 
+@bp.after_request
+def vary_by_htmx(response):
+    response.vary.add("HX-Request")     # a page and its fragment share a URL: caches must not mix them
+    return response
+
+
 @bp.context_processor
 def audit_labels():
     return {"kind_name": kind_name, "action_name": action_name, "damage_name": damage_name,
             "event_time": ledger_browse.event_time}
 
 
-def _ledger_page(form, overview, person_form=None, export_form=None):
+def _ledger_page(form, person_form=None, export_form=None):
+    """The ledger page (or its results fragment) for a validated filter form: with its events and
+    counts when the filters are usable, with their errors otherwise."""
+    overview = None if form.errors else ledger_browse.overview(
+        form.ledger_filter(), form.before.data, form.after.data)
     page = "staff/audit/_ledger_results.html" if request.htmx else "staff/audit/ledger.html"
     return render_template(page, form=form, overview=overview, person_form=person_form or FindPersonForm(),
                            export_form=export_form or ExportForm(), verify_form=VerifyForm(),
@@ -89,7 +99,6 @@ def _ledger_page(form, overview, person_form=None, export_form=None):
 def _day_chart(days):
     return svg_chart.bar_chart([(f"{day.month}/{day.day}", number) for day, number in days],
                                title=_("Events per day (Japan time)"))
-
 
 
 def _zip_download(chunks, name):

@@ -16,6 +16,7 @@ from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff")
 ROLES = ("support", "admin")
+INVALID = 422       # what htmx swaps in (see base.html's responseHandling), with or without JS
 
 
 @bp.get("/support/inbox")
@@ -23,7 +24,7 @@ ROLES = ("support", "admin")
 def inbox():
     form = InboxFilterForm(request.args)
     if not form.validate():
-        return _inbox_page(form, inquiry_inbox.InboxPage([])), 400
+        return _inbox_page(form, inquiry_inbox.InboxPage([])), INVALID
     return _inbox_page(form, inquiry_inbox.listing(form.status.data, form.category.data,
                                                    form.reference.data, form.cursor.data))
 
@@ -43,7 +44,7 @@ def change_status(reference):
     found = inquiry_inbox.find(reference) or abort(404)
     form = StatusForm(found)
     if not form.validate_on_submit():
-        return _status_refused(found, form)
+        return _status_refused(found)
     inquiry_inbox.change_status(found, form.status.data, current_staff().email)
     if request.htmx:
         return render_template("staff/support/_status.html", inquiry=found, saved=True)
@@ -59,12 +60,18 @@ def save_checklist(reference):
         abort(404)
     form = ChecklistForm()
     if not form.validate_on_submit():
-        return _checklist_page(found, form, saved=False), 400
+        return _checklist_page(found, form, saved=False), INVALID
     inquiry_inbox.save_checklist(found, form.values(), current_staff().email)
     if request.htmx:
         return _checklist_page(found, ChecklistForm(checklist=inquiry_inbox.checklist(found)), saved=True)
     flash(_("The checklist is saved."))
     return redirect(url_for("support.inquiry", reference=found.reference))
+
+
+@bp.after_request
+def vary_by_htmx(response):
+    response.vary.add("HX-Request")     # a page and its fragment share a URL: caches must not mix them
+    return response
 
 
 @bp.context_processor
@@ -95,10 +102,11 @@ def _checklist_page(found, form, saved):
     return render_template("staff/support/inquiry.html", **_inquiry_page(found, form, checklist))
 
 
-def _status_refused(found, form):
+def _status_refused(found):
     """A status that does not follow from the current one (someone else changed it meanwhile)."""
     message = _("This status change is not possible any more. The page shows the current status.")
     if request.htmx:
-        return render_template("staff/support/_status.html", inquiry=found, refusal=message), 409
+        return render_template("staff/support/_status.html", inquiry=found, refusal=message), INVALID
+    checklist = inquiry_inbox.checklist(found)
     return render_template("staff/support/inquiry.html", refusal=message, **_inquiry_page(
-        found, ChecklistForm(checklist=inquiry_inbox.checklist(found)), inquiry_inbox.checklist(found))), 409
+        found, ChecklistForm(checklist=checklist), checklist)), INVALID
