@@ -47,6 +47,9 @@ class DetailsForm(FlaskForm):
         DataRequired(_l("Enter your question")),
         Length(max=MESSAGE_MAX, message=_l("Your question must be %(max)d characters or fewer", max=MESSAGE_MAX))])
 
+    # The address whose suggestion ("did you mean ...?") the customer has already been shown.
+    checked_email = HiddenField()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = [(value, str(label)) for value, label in CATEGORIES]
@@ -70,6 +73,12 @@ class DetailsForm(FlaskForm):
     def validate_order_number(self, field):
         if not all(char.isascii() and (char.isalnum() or char in "-_") for char in field.data):
             raise ValidationError(_l("Order numbers have only letters, digits and hyphens"))
+
+    def suggestion_unseen(self):
+        """A likely typo is only a warning, but a customer without JavaScript has not seen it yet:
+        show it once before moving on (the advice fragment carries checked_email)."""
+        advice = email_advice_for(self.email.data)
+        return bool(advice and advice.suggestion) and (self.checked_email.data or "").strip() != self.email.data
 
     def apply_fix(self, address):
         """The customer accepted a suggested address (typo or full-width fix)."""

@@ -57,7 +57,7 @@ def details():
     form = DetailsForm(data=journey.answers())
     if form.is_submitted() and request.form.get("apply_fix"):
         form.apply_fix(request.form["apply_fix"])
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and not form.suggestion_unseen():
         journey.save_answers(form.answers())
         return go_to("inquiry.confirm")
     if form.is_submitted():
