@@ -3,6 +3,7 @@ SMTP server (aiosmtpd) that records what reaches it."""
 import re
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -80,15 +81,23 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_sink():
+@contextmanager
+def running_smtp_sink():
     """A real SMTP server on loopback; `.messages` holds the envelopes it accepted."""
     handler = RecordingHandler()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     handler.port = controller.port
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_sink():
+    with running_smtp_sink() as handler:
+        yield handler
 
 
 @pytest.fixture

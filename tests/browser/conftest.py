@@ -13,7 +13,8 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
+
+from conftest import free_port, running_smtp_sink  # tests/conftest.py
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -28,41 +29,30 @@ DEVICES = {
 LOCALES = {"ja": "ja-JP", "en": "en-US"}  # sent as Accept-Language, which picks the site's language
 
 
-def unused_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Inbox:
-    """An aiosmtpd handler that keeps every accepted mail, parsed, and can wait for one."""
+    """The mail that reached the SMTP sink, parsed, and a wait for a particular one."""
 
-    def __init__(self):
-        self.mails = []
+    def __init__(self, sink):
+        self.sink, self.port = sink, sink.port
 
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
+    def mails(self):
+        return [message_from_bytes(envelope.content, policy=policy.default) for envelope in self.sink.messages]
 
     def wait_for(self, text, timeout=10.0):
         """The first mail whose subject or body holds `text`, polling up to `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for mail in list(self.mails):
+            for mail in self.mails():
                 if text in mail["subject"] or text in mail.get_body(("plain",)).get_content():
                     return mail
             time.sleep(0.1)
-        pytest.fail(f"no mail with {text!r} within {timeout} s; got {[m['subject'] for m in self.mails]}")
+        pytest.fail(f"no mail with {text!r} within {timeout} s; got {[m['subject'] for m in self.mails()]}")
 
 
 @pytest.fixture(scope="module")
 def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=unused_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+    with running_smtp_sink() as sink:
+        yield Inbox(sink)
 
 
 class Site:
@@ -100,7 +90,7 @@ def wait_until_listening(process, port, log_file, timeout=30.0):
 def site(inbox, tmp_path_factory):
     """A fresh site per test module, mailing through `inbox`."""
     folder = tmp_path_factory.mktemp("site")
-    port, database_file, log_file = unused_port(), folder / "site.sqlite3", folder / "site.log"
+    port, database_file, log_file = free_port(), folder / "site.sqlite3", folder / "site.log"
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{database_file}",
                SECRET_KEY="browser-secret", SUBJECT_KEY="browser-subject-key", LEDGER_KEY="browser-ledger-key",
                MAIL_SERVER="127.0.0.1", MAIL_PORT=str(inbox.port), OUTBOX_SEND_IMMEDIATELY="1",
