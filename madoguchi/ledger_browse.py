@@ -11,13 +11,14 @@ stamps each event inside its write lock, so on a real ledger the two orders are 
 are not (an import with its own times), paging is still complete and stable.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 from zoneinfo import ZoneInfo
 
 from peewee import fn
 
-from madoguchi.consent_ledger import KINDS, TIME_FORMAT, format_time
+from madoguchi.consent_ledger import KINDS, TIME_FORMAT
+from madoguchi.ledger_export import day_bounds
 from models import ConsentEvent, PolicyVersion, StaffAction
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -32,11 +33,6 @@ EXPORTED = "ledger_exported"
 
 def tokyo_today(now=None):
     return (now or datetime.now(timezone.utc)).astimezone(TOKYO).date()
-
-
-def utc_text(day):
-    """The ledger's UTC time text of 00:00 in Tokyo on `day`: what occurred_at is compared with."""
-    return format_time(datetime.combine(day, time(0), tzinfo=TOKYO))
 
 
 def event_time(utc_text_value):
@@ -59,21 +55,12 @@ class LedgerFilter:
     kind: str = ""
     subject: str = ""                    # a subject key (HMAC), never an email
 
-    @property
-    def since(self):
-        return utc_text(self.date_from) if self.date_from else None
-
-    @property
-    def until(self):
-        """Exclusive UTC bound: 00:00 in Tokyo on the day after date_to."""
-        return utc_text(self.date_to + timedelta(days=1)) if self.date_to else None
-
     def conditions(self, lower=(), upper=()):
         """Peewee expressions for the filter. `lower`/`upper`: more time bounds as
         (utc text, inclusive) pairs, e.g. the chart window or a page cursor."""
         event = ConsentEvent
-        found = _time_range(event.occurred_at, [(self.since, True), *lower],
-                            [(self.until, False), *upper])
+        since, until = day_bounds(self.date_from, self.date_to)    # as the export counts days
+        found = _time_range(event.occurred_at, [(since, True), *lower], [(until, False), *upper])
         if self.version:
             found.append(event.policy_version == self.version)
         if self.kind:
@@ -204,8 +191,8 @@ def counts_by_day(ledger_filter, today=None, days=CHART_DAYS):
     if not per_day:
         return []
     hour = fn.SUBSTR(ConsentEvent.occurred_at, 1, 13)
-    conditions = ledger_filter.conditions(lower=[(utc_text(first), True)],
-                                          upper=[(utc_text(last + timedelta(days=1)), False)])
+    since, until = day_bounds(first, last)
+    conditions = ledger_filter.conditions(lower=[(since, True)], upper=[(until, False)])
     query = _select(conditions, ()).select(hour, fn.COUNT(ConsentEvent.seq)).group_by(hour)
     for utc_hour, number in query.tuples():
         day = tokyo_day(utc_hour)
