@@ -94,3 +94,26 @@ def test_demo_populate_fills_inquiries_and_a_ledger_that_verifies(app, runner):
         assert all(i.consent_seq for i in Inquiry.select())
     verified = runner.invoke(args=["ledger", "verify"])
     assert verified.exit_code == 0 and "250" in verified.output
+
+
+def test_after_an_htmx_step_the_language_switch_leads_back_to_that_step(client):
+    agree(client)
+    fragment = client.get("/contact/form/details", headers=HX).get_data(as_text=True)
+    assert 'id="lang-switch"' in fragment and 'hx-swap-oob="true"' in fragment
+    assert "next=/contact/form/details" in fragment
+
+
+def test_a_customer_who_opened_step_one_before_a_new_version_can_agree_to_it(app, client):
+    page = client.get("/contact/form").get_data(as_text=True)
+    with app.app_context(), database.connection_context():
+        from madoguchi.policy_store import sha256_text
+        from models import PolicyVersion, utcnow
+        PolicyVersion.create(label="2", effective_at=utcnow(), text_ja="## 新\n", text_en="## New\n",
+                             sha256_ja=sha256_text("## 新\n"), sha256_en=sha256_text("## New\n"),
+                             published_at=utcnow(), published_by="test")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    refused = client.post("/contact/form", data={"csrf_token": token, "agree": "y", "policy_version": "1"})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'name="policy_version" type="hidden" value="2"' in shown
+    assert re.search(r'<input[^>]*id="agree"[^>]*>', shown).group(0).count("checked") == 0
+    assert agree(client).headers["Location"].endswith("/contact/form/details")

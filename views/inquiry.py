@@ -47,6 +47,8 @@ def start():
     if form.validate_on_submit() and not changed:
         journey.give_consent(version)
         return go_to("inquiry.confirm" if journey.valid_answers() else "inquiry.details")
+    if changed:  # the policy changed while the page was open: show the new one, unticked
+        form.policy_version.data, form.agree.data = version.label, False
     return render_step("inquiry/consent.html", failed=bool(form.errors) or changed, form=form,
                        version=version, changed=changed, earlier=journey.consent())
 
