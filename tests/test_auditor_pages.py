@@ -71,7 +71,7 @@ def every_hour(start, count, **fields):
              fields.get("email", f"person{n}@example.jp")) for n in range(count)]
 
 
-def test_roles_anonymous_to_login_support_refused_admin_allowed(app, client):
+def test_roles_anonymous_to_login_support_and_admin_refused(app, client):
     for path in (LEDGER, ACTIONS):
         assert client.get(path).headers["Location"].startswith("/staff/login?next=")
     sign_in_staff(app, client, "support")
@@ -81,7 +81,7 @@ def test_roles_anonymous_to_login_support_refused_admin_allowed(app, client):
     assert client.post(f"{LEDGER}/export", data={"csrf_token": token, "format": "csv"}).status_code == 403
     admin = app.test_client()
     sign_in_staff(app, admin, "admin")
-    assert admin.get(LEDGER).status_code == 200 and admin.get(ACTIONS).status_code == 200
+    assert admin.get(LEDGER).status_code == 403 and admin.get(ACTIONS).status_code == 403
 
 
 def test_date_range_is_in_japan_time_across_midnight(client, auditor, ledger):

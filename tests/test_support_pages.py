@@ -73,10 +73,11 @@ def test_anonymous_visitor_is_sent_to_login_and_auditor_is_refused(app, client, 
     assert row_of(app, reference).status == "new"
 
 
-def test_admin_may_read_the_inbox(app, client, store):
+def test_admins_and_auditors_get_403_on_the_inbox(app, client, store):
     store()
     sign_in_staff(app, client, "admin")
-    assert client.get(INBOX).status_code == 200
+    assert client.get(INBOX).status_code == 403
+    assert client.get("/staff/audit/ledger").status_code == 403
 
 
 def test_tabs_show_each_status_with_counts_and_category_filter(client, support, store):

@@ -1,5 +1,5 @@
 """Auditor pages: the consent ledger browser with counts and a chart, finding one person, the export
-download, "verify now", and the staff actions log. Auditors (and admins) only. Nothing here changes
+download, "verify now", and the staff actions log. Auditors only. Nothing here changes
 the ledger: the POSTs (person, export, verify) only read, and are POSTs so that an email never
 reaches a URL and a long job is never started by following a link."""
 import json
@@ -16,7 +16,8 @@ from models import utcnow
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("auditor", __name__, url_prefix="/staff")
-ROLES = ("auditor", "admin")
+# Each role sees only its own pages (issue 4: every role gets 403 on the others' pages).
+ROLES = ("auditor",)
 INVALID = 422       # what htmx swaps in (see base.html's responseHandling), with or without JS
 
 

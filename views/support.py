@@ -15,7 +15,8 @@ from madoguchi.ledger_browse import event_time, tokyo_today
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff")
-ROLES = ("support", "admin")
+# Each role sees only its own pages (issue 4: every role gets 403 on the others' pages).
+ROLES = ("support",)
 INVALID = 422       # what htmx swaps in (see base.html's responseHandling), with or without JS
 
 
