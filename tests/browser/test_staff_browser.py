@@ -59,7 +59,7 @@ def test_anonymous_visitor_is_sent_to_the_login_page(site, staff, open_page, pat
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
-@pytest.mark.parametrize("role", ["auditor", "support"])
+@pytest.mark.parametrize("role", ["admin", "auditor", "support"])
 def test_each_role_is_refused_the_other_roles_pages(site, staff, open_page, role):
     page = open_page("en")
     sign_in(page, site, role)
