@@ -7,3 +7,10 @@ def register_blueprints(app):
         app.register_blueprint(module.bp)
     errors.init_app(app)
     language.init_app(app)
+    app.after_request(vary_by_htmx)
+
+
+def vary_by_htmx(response):
+    """A page and its htmx fragment share one URL, so caches must keep them apart."""
+    response.vary.add("HX-Request")
+    return response

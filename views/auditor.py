@@ -74,12 +74,6 @@ def staff_actions():
                            actions=ledger_browse.staff_action_names())
 
 
-@bp.after_request
-def vary_by_htmx(response):
-    response.vary.add("HX-Request")     # a page and its fragment share a URL: caches must not mix them
-    return response
-
-
 @bp.context_processor
 def audit_labels():
     return {"kind_name": kind_name, "action_name": action_name, "damage_name": damage_name,

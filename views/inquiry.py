@@ -29,7 +29,8 @@ def go_to(endpoint):
 
 def render_step(template, failed=False, **context):
     body = render_template(template, **context)
-    return body, 422 if failed else 200, {"Vary": "HX-Request", "Cache-Control": "no-store"}
+    # no-store: the steps show personal data, which the browser's back-forward cache should not keep
+    return body, 422 if failed else 200, {"Cache-Control": "no-store"}
 
 
 def consent_required(view):

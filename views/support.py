@@ -1,5 +1,5 @@
 """Support pages: the inquiry inbox, one inquiry with its consent event, status changes and the
-開示等請求 checklist. Support staff (and admins) only; every change goes to the staff actions log."""
+開示等請求 checklist. Support staff only; every change goes to the staff actions log."""
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -67,12 +67,6 @@ def save_checklist(reference):
         return _checklist_page(found, ChecklistForm(checklist=inquiry_inbox.checklist(found)), saved=True)
     flash(_("The checklist is saved."))
     return redirect(url_for("support.inquiry", reference=found.reference))
-
-
-@bp.after_request
-def vary_by_htmx(response):
-    response.vary.add("HX-Request")     # a page and its fragment share a URL: caches must not mix them
-    return response
 
 
 @bp.context_processor
