@@ -7,6 +7,7 @@ independent apps as they like, each over its own temporary database.
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from htmx_flask import Htmx
 
 import models
@@ -24,6 +25,11 @@ def create_app(config=None):
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a reverse proxy the client's address arrives in X-Forwarded-For; trust exactly as
+        # many hops as we run, so a visitor cannot forge the (truncated) address we record.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
+                                x_proto=app.config["TRUSTED_PROXIES"])
 
     models.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

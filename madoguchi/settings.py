@@ -53,6 +53,7 @@ def from_environment(instance_path, environ=None):
         "SUPPORT_INBOX": env.get("SUPPORT_INBOX") or "support@anymykuji.com",
         "PRIVACY_CONTACT_EMAIL": env.get("PRIVACY_CONTACT_EMAIL") or "privacy@anymykuji.com",
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "YEAR_END_BREAK": env.get("YEAR_END_BREAK") or "12-29/01-03",
         "POLICY_NOTICE_DAYS": int(env.get("POLICY_NOTICE_DAYS") or 30),
         # Staff sign-in: idle and absolute session limits, the growing delay after each failed

@@ -1,6 +1,7 @@
 """The app starts on its defaults, makes its own keys, and speaks Japanese first."""
 from app import create_app
-from models import PolicyVersion
+from inquiry_helpers import send_inquiry
+from models import ConsentEvent, PolicyVersion, database
 
 
 def test_keys_are_generated_into_the_instance_folder_not_code(tmp_path, monkeypatch):
@@ -41,3 +42,10 @@ def test_unknown_page_is_a_translated_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "ページが見つかりません" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded_truncated(make_app):
+    app = make_app(TRUSTED_PROXIES=1)
+    send_inquiry(app.test_client(), headers={"X-Forwarded-For": "198.51.100.23"})
+    with app.app_context(), database.connection_context():
+        assert ConsentEvent.get().ip_truncated == "198.51.100.0/24"
