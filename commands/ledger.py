@@ -7,6 +7,7 @@ purpose is a disclosure request.
 """
 import getpass
 import json
+import os
 import sys
 from datetime import datetime
 
@@ -19,10 +20,13 @@ from madoguchi import (
     subjects_admin,
 )
 from madoguchi.consent_ledger import format_time
-from madoguchi.ledger_export import jst
+from madoguchi.ledger_formats import jst
 from models import ConsentEvent, database
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
+WORKERS = click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+                       show_default="the number of CPUs",
+                       help="Processes reading a long ledger side by side.")
 
 
 def init_app(app):
@@ -41,9 +45,11 @@ subject_group = AppGroup("subject", help="One person's consents and inquiries, b
 
 
 @ledger_group.command("verify")
-def verify():
+@WORKERS
+def verify(workers):
     """Check the whole chain, its checkpoints, the policy texts and the inquiries' consents."""
-    result = ledger_verify.verify(current_app.config["LEDGER_KEY"])
+    config = current_app.config
+    result = ledger_verify.verify(config["LEDGER_KEY"], config["DATABASE_URL"], workers)
     click.echo(result.summary())
     for damage in sorted(result.damages, key=lambda found: found.seq or 0)[1:]:
         click.echo(f"also at {damage}")
@@ -58,7 +64,8 @@ def verify():
 @click.option("--version", "version", help="Only events citing this policy version label.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Export file; the manifest goes next to it as FILE.manifest.json.")
-def export(fmt, since, until, version, output):
+@WORKERS
+def export(fmt, since, until, version, output, workers):
     """Write the ledger as CSV (Excel) or JSON Lines, streamed, with a manifest."""
     since, until = since and since.date(), until and until.date()
     if since and until and until < since:
@@ -67,7 +74,8 @@ def export(fmt, since, until, version, output):
         raise click.BadParameter(f"no published policy version {version!r}",
                                  param_hint="--version")
     output = output or f"consent-ledger-{datetime.now():%Y%m%d-%H%M%S}.{fmt}"
-    manifest = ledger_export.write_export(output, fmt, since, until, version)
+    manifest = ledger_export.write_export(output, fmt, since, until, version,
+                                          current_app.config["DATABASE_URL"], workers)
     staff_log.record(_operator(), ledger_browse.EXPORTED, target=f"{fmt} {manifest['filters']}")
     click.echo(f"Wrote {manifest['count']} events (seq {manifest['first_seq']} to "
                f"{manifest['last_seq']}) to {output}; manifest "

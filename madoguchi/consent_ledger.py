@@ -38,7 +38,12 @@ from datetime import datetime, timezone
 
 from peewee import PostgresqlDatabase
 
-from models import ConsentEvent, LedgerCheckpoint, database
+from models import ConsentEvent, database
+
+try:
+    import fcntl
+except ImportError:                             # not on POSIX: SQLite's busy wait alone
+    fcntl = None
 
 GENESIS_HASH = "0" * 64
 KINDS = ("granted", "withdrawn", "erased")
@@ -48,6 +53,8 @@ ADVISORY_LOCK_ID = 0x6D61646F   # "mado"
 # The fields of an event in canonical order (seq first, prev_hash last; hash is not hashed).
 FIELDS = ("seq", "kind", "occurred_at", "subject_key", "policy_version", "policy_sha256",
           "locale", "method", "ip_truncated", "inquiry_ref", "prev_hash")
+EVENT_COLUMNS = FIELDS + ("hash",)
+CHECKPOINT_COLUMNS = ("seq", "head_hash", "created_at", "mac")
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -107,8 +114,23 @@ def writing():
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
             yield
     else:
-        with database.atomic(lock_type="IMMEDIATE"):
+        with _writers_queue(), database.atomic(lock_type="IMMEDIATE"):
             yield
+
+
+@contextmanager
+def _writers_queue():
+    """SQLite's own wait for a busy database sleeps in steps (1, 2, 5, 10 ... ms), so processes
+    appending at once would sleep while the lock lies free. They queue on an flock of a file next
+    to the database instead, and the kernel wakes the next one the moment it is released.
+    BEGIN IMMEDIATE alone keeps the chain correct; this only makes the waiting short."""
+    path = database.obj.database
+    if fcntl is None or path == ":memory:" or database.in_transaction():
+        yield                                   # nested: the outer writing() holds the queue
+        return
+    with open(f"{path}-writers.lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)   # released when the file is closed
+        yield
 
 
 def head():
@@ -136,10 +158,18 @@ def _new_event(seq, prev_hash, kind, subject_key, policy_version, policy_sha256,
     return values
 
 
+def _insert(table, columns, rows):
+    """One prepared INSERT run for all rows: building a Peewee query per row would cost more
+    than the write itself."""
+    marks = ", ".join([database.param] * len(columns))
+    names = ", ".join(f'"{name}"' for name in columns)
+    database.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+
+
 def _write_checkpoint(seq, head_hash, ledger_key):
     created_at = format_time()
-    LedgerCheckpoint.insert(seq=seq, head_hash=head_hash, created_at=created_at,
-                            mac=checkpoint_mac(ledger_key, seq, head_hash, created_at)).execute()
+    _insert("ledger_checkpoint", CHECKPOINT_COLUMNS,
+            [(seq, head_hash, created_at, checkpoint_mac(ledger_key, seq, head_hash, created_at))])
 
 
 def append(*, kind, subject_key, policy_version, policy_sha256, locale, method, ledger_key,
@@ -153,7 +183,7 @@ def append(*, kind, subject_key, policy_version, policy_sha256, locale, method, 
         seq, prev_hash = head()
         values = _new_event(seq + 1, prev_hash, kind, subject_key, policy_version, policy_sha256,
                             locale, method, ip_truncated, inquiry_ref, occurred_at)
-        ConsentEvent.insert(**values).execute()
+        _insert("consent_event", EVENT_COLUMNS, [[values[name] for name in EVENT_COLUMNS]])
         _write_checkpoint(values["seq"], values["hash"], ledger_key)
     return ConsentEvent(**values)
 
@@ -174,12 +204,9 @@ def append_many(events, ledger_key):
                              fields["policy_version"], fields["policy_sha256"], fields["locale"],
                              fields["method"], fields.get("ip_truncated", ""),
                              fields.get("inquiry_ref", ""), fields.get("occurred_at"))
-            rows.append(row)
+            rows.append([row[name] for name in EVENT_COLUMNS])
             prev_hash = row["hash"]
-        # One prepared INSERT run for every row: far cheaper than building a statement per row.
         if rows:
-            sql, _ = ConsentEvent.insert(**rows[0]).sql()    # columns in the model's field order
-            columns = [model_field.name for model_field in ConsentEvent._meta.sorted_fields]
-            database.cursor().executemany(sql, [[row[name] for name in columns] for row in rows])
+            _insert("consent_event", EVENT_COLUMNS, rows)
             _write_checkpoint(seq, prev_hash, ledger_key)
     return seq

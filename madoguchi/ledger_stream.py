@@ -51,17 +51,26 @@ def checkpoints():
 def rows(query, name="ledger_rows"):
     """Yield the query's rows as tuples, lazily. Call inside snapshot(); `name` tells apart two
     walks open at once (verify reads events and checkpoints side by side)."""
+    for batch in batches(query, name):
+        yield from batch
+
+
+def batches(query, name="ledger_rows", size=BATCH):
+    """Yield the query's rows in lists of up to `size` tuples (for export, which formats a list
+    at a time)."""
     sql, params = query.sql()
     cursor = database.cursor()
     if not _is_postgres():
-        yield from cursor.execute(sql, params)
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(size):
+            yield batch
         return
-    # A cursor left open (a walk stopped early) goes away with its transaction.
+    # A server-side cursor; one left open (a walk stopped early) goes away with its transaction.
     cursor.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", params)
     while True:
-        cursor.execute(f"FETCH {BATCH} FROM {name}")
+        cursor.execute(f"FETCH {size} FROM {name}")
         batch = cursor.fetchall()
         if not batch:
             break
-        yield from batch
+        yield batch
     cursor.execute(f"CLOSE {name}")

@@ -1,6 +1,6 @@
 """Checking the whole consent ledger: the chain, its signed checkpoints, the policy texts and the
 inquiries' consents. `verify(ledger_key)` walks every event once, in seq order and in constant
-memory, and names the first damaged seq and the kind of damage.
+memory (madoguchi/ledger_walk.py), and names the first damaged seq and the kind of damage.
 
 Kinds of damage:
   edited              an event's fields no longer give its hash, or a rewritten event no longer
@@ -12,23 +12,20 @@ Kinds of damage:
   policy text changed a published policy text no longer has the SHA-256 recorded for it
   checkpoint forged   a checkpoint's MAC is wrong (made without the ledger key)
 """
-import hashlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from peewee import JOIN, fn
 
 from madoguchi import consent_ledger, ledger_stream, policy_store
+from madoguchi.ledger_walk import Damage, walk, walk_in_process
 from models import ConsentEvent, Inquiry, LedgerCheckpoint, PolicyVersion
 
-
-@dataclass(frozen=True)
-class Damage:
-    seq: int | None
-    kind: str
-    detail: str
-
-    def __str__(self):
-        return f"seq {self.seq}: {self.kind} ({self.detail})"
+__all__ = ["Damage", "VerifyResult", "verify"]
+# Below this many events per worker, starting a process costs more than it saves.
+EVENTS_PER_WORKER = 250_000
 
 
 @dataclass
@@ -53,19 +50,41 @@ class VerifyResult:
         return f"DAMAGED at {self.first}"
 
 
-def verify(ledger_key):
+def verify(ledger_key, database_url=None, workers=1, events_per_worker=EVENTS_PER_WORKER):
+    """Check everything. With a `database_url` and `workers` > 1, a chain of at least
+    `events_per_worker` events per worker is walked in stretches by worker processes at once."""
     with ledger_stream.snapshot():
         damages = _policy_damages()
         anchored, forged = _anchor(ledger_key)
-        result, chain_damage = _walk_chain(ledger_key, anchored, _policy_hashes())
         stored_head = ConsentEvent.select(fn.MAX(ConsentEvent.seq)).scalar() or 0
+        workers = min(workers, stored_head // events_per_worker) if database_url else 1
+        walks = _walks(ledger_key, anchored, _policy_hashes(), stored_head, database_url, workers)
         if anchored > stored_head:
             damages.append(Damage(stored_head + 1, "truncated",
                                   f"a signed checkpoint names seq {anchored}, the ledger ends at "
                                   f"seq {stored_head}"))
-        damages.extend(filter(None, [forged, chain_damage, _inquiry_damage()]))
-    result.damages = damages
+        damages.append(_inquiry_damage())
+    checked, last = 0, None
+    for last in walks:
+        checked += last.checked
+        if last.damage:
+            break
+    chain_damage = last.damage if last else None
+    result = VerifyResult(events=checked, head_seq=last.last_seq if last else 0,
+                          head_hash=last.last_hash if last else consent_ledger.GENESIS_HASH)
+    result.damages = [damage for damage in damages + [forged, chain_damage] if damage]
     return result
+
+
+def _walks(ledger_key, anchored, policy_hashes, stored_head, database_url, workers):
+    if workers <= 1:
+        return [walk(ledger_key, anchored, policy_hashes, 1, stored_head)]
+    size = -(-stored_head // workers)                   # stretches of equal length, rounded up
+    firsts = range(1, stored_head + 1, size)
+    lasts = [min(first + size - 1, stored_head) for first in firsts]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(walk_in_process, repeat(database_url), repeat(ledger_key),
+                             repeat(anchored), repeat(policy_hashes), firsts, lasts))
 
 
 def _policy_hashes():
@@ -102,71 +121,6 @@ def _anchor(ledger_key):
             return seq, forged
         forged = Damage(seq, "checkpoint forged", "its MAC was not made with the ledger key")
     return 0, forged
-
-
-def _walk_chain(ledger_key, anchored, policy_hashes):
-    """Recompute every hash and link and compare with the checkpoints, merged in by seq.
-    Returns the result so far and the first damage (None if the chain is whole)."""
-    sha256, canonical, mac_of = hashlib.sha256, consent_ledger.canonical_event, \
-        consent_ledger.checkpoint_mac
-    checkpoints = ledger_stream.rows(ledger_stream.checkpoints(), "checkpoints")
-    cp_seq, cp_hash, cp_created, cp_mac = next(checkpoints, (float("inf"), "", "", ""))
-    expected, prev = 1, consent_ledger.GENESIS_HASH
-    for seq, kind, occurred_at, subject_key, version, policy_sha256, locale, method, ip, ref, \
-            prev_hash, stored_hash in ledger_stream.rows(ledger_stream.events(), "events"):
-        if seq != expected:
-            return _result(expected - 1, prev), Damage(
-                expected, "missing", f"seq {expected} to {seq - 1} are not in the ledger")
-        fields_ok = sha256(canonical(seq, kind, occurred_at, subject_key, version, policy_sha256,
-                                     locale, method, ip, ref, prev_hash)).hexdigest() == stored_hash
-        signed_ok = True
-        while cp_seq <= seq:
-            if mac_of(ledger_key, cp_seq, cp_hash, cp_created) != cp_mac:
-                return _result(seq - 1, prev), Damage(
-                    cp_seq, "checkpoint forged", "its MAC was not made with the ledger key")
-            signed_ok = signed_ok and (cp_seq != seq or cp_hash == stored_hash)
-            cp_seq, cp_hash, cp_created, cp_mac = next(checkpoints, (float("inf"), "", "", ""))
-        if not (fields_ok and signed_ok and prev_hash == prev and seq <= anchored):
-            return _result(seq - 1, prev), _classify(seq, prev_hash, anchored, fields_ok, signed_ok)
-        if policy_hashes.get((version, locale)) != policy_sha256:
-            return _result(seq - 1, prev), Damage(
-                seq, "policy text changed",
-                f"the event cites policy version {version} ({locale}) with a SHA-256 the stored "
-                f"version does not have")
-        expected, prev = seq + 1, stored_hash
-    return _result(expected - 1, prev), None
-
-
-def _result(head_seq, head_hash):
-    return VerifyResult(events=head_seq, head_seq=head_seq, head_hash=head_hash)
-
-
-def _seq_of_hash(event_hash):
-    return ConsentEvent.select(ConsentEvent.seq).where(ConsentEvent.hash == event_hash).scalar()
-
-
-def _prev_hash_at(seq):
-    return (ConsentEvent.select(ConsentEvent.prev_hash).where(ConsentEvent.seq == seq).scalar())
-
-
-def _classify(seq, prev_hash, anchored, fields_ok, signed_ok):
-    """Name the damage at the first bad seq, looking at its neighbours (a few indexed queries)."""
-    if seq > anchored:
-        return Damage(seq, "inserted", f"no signed checkpoint covers it (last signed: {anchored})")
-    predecessor = _seq_of_hash(prev_hash)
-    if predecessor is not None and predecessor >= seq:
-        return Damage(seq, "reordered", f"it links to the event now at seq {predecessor}")
-    if predecessor is None and seq > 1:
-        return Damage(seq, "missing", "the event it links to is no longer in the ledger")
-    if seq > 1 and _prev_hash_at(seq - 1) == prev_hash:
-        return Damage(seq - 1, "inserted", f"seq {seq - 1} and {seq} both follow the same event")
-    if _prev_hash_at(seq + 1) == prev_hash:
-        return Damage(seq, "inserted", f"seq {seq} and {seq + 1} both follow the same event")
-    if not fields_ok:
-        return Damage(seq, "edited", "its fields no longer give its hash")
-    if not signed_ok:
-        return Damage(seq, "edited", "it differs from the checkpoint signed for this seq")
-    return Damage(seq, "edited", f"it does not link to seq {seq - 1}")
 
 
 def _inquiry_damage():

@@ -145,3 +145,25 @@ def test_raw_updates_and_deletes_fail_with_the_trigger_message(app, runner, ledg
     with pytest.raises(sqlite3.IntegrityError, match=message):
         tamper(app, statement, drop_triggers=False)
     assert verify(runner)[0] == 0
+
+
+def verify_in_stretches(app):
+    """Three worker processes, one stretch of four events each."""
+    from madoguchi import ledger_verify
+    result = ledger_verify.verify(app.config["LEDGER_KEY"], app.config["DATABASE_URL"], workers=3,
+                                  events_per_worker=4)
+    return result.summary()
+
+
+def test_worker_processes_walking_stretches_find_what_one_walk_finds(app, runner):
+    events = fill(app, 12)
+    assert verify_in_stretches(app) == f"OK: 12 events, head seq 12, head hash {events[-1].hash}"
+    tamper(app, "UPDATE consent_event SET method = 'forged' WHERE seq = 10")
+    assert verify_in_stretches(app) == "DAMAGED at seq 10: edited (its fields no longer give its hash)"
+
+
+@pytest.mark.parametrize("seq", [4, 5])
+def test_an_event_missing_at_a_stretch_boundary_is_found(app, runner, seq):
+    fill(app, 12)
+    tamper(app, f"DELETE FROM consent_event WHERE seq = {seq}")
+    assert verify_in_stretches(app).startswith(f"DAMAGED at seq {seq}: missing")

@@ -1,0 +1,111 @@
+"""The bytes of exported ledger rows: CSV for Japanese Excel, JSON Lines for programs.
+
+CSV: UTF-8 with a BOM (so Japanese Excel opens it as UTF-8), CRLF lines, the UTC time as stored
+plus a Japan-time column. A text cell starting with = + - @ (or tab or CR) gets a leading
+apostrophe, so Excel never runs it as a formula; tools/verify_export.py removes it again.
+JSONL: one object per event with every field the hash covers (see consent_ledger), plus `hash`.
+
+Speed: rows are formatted with one f-string each; a whole chunk is then checked at once for
+anything that would need CSV quoting, a formula guard or JSON escaping, and only such (rare)
+chunks are formatted again the careful way (csv / json modules).
+"""
+import csv
+import io
+import json
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from madoguchi import consent_ledger
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+FORMATS = ("csv", "jsonl")
+CSV_HEADER = ("seq", "kind", "occurred_at_utc", "occurred_at_jst", "subject_key", "policy_version",
+              "policy_sha256", "locale", "method", "ip_truncated", "inquiry_ref", "prev_hash",
+              "hash")
+JSON_KEYS = consent_ledger.FIELDS + ("hash",)
+CSV_HEADER_LINE = ("\ufeff" + ",".join(CSV_HEADER) + "\r\n").encode("utf-8")   # with the BOM
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Bytes that never need care in either format. Deleting them from a chunk of plain rows leaves only
+# the rows' own separators (commas, quotes, line ends) in a fixed pattern; anything else means some
+# value holds a comma, quote, backslash, control character or a formula character (see
+# guard_formula), and the chunk is formatted carefully. "-" is everywhere in dates and references,
+# so only a "-" right after a comma (a cell starting with it) sends a chunk the careful way.
+SAFE_BYTES = bytes(byte for byte in range(256)
+                   if byte not in b'",\\\x7f=+@\'' + bytes(range(32)))
+
+
+def formatted(fmt, rows):
+    """The rows (tuples in ledger_stream.EVENT_COLUMNS order) as export bytes."""
+    if fmt == "csv":
+        data = _csv_lines(rows)
+        plain = (data.translate(None, SAFE_BYTES) == CSV_SEPARATORS * len(rows)
+                 and b",-" not in data)
+        return data if plain else _careful_csv(rows).encode("utf-8")
+    data = _jsonl_lines(rows)
+    plain = data.translate(None, SAFE_BYTES) == JSON_SEPARATORS * len(rows)
+    return data if plain else _careful_jsonl(rows).encode("utf-8")
+
+
+def _csv_lines(rows):
+    hours = JST_HOURS
+    return "".join([f"{seq},{kind},{at},{hours[at[:13]]}{at[13:19]},{subject},{version},{sha},"
+                    f"{locale},{method},{ip},{ref},{prev},{own}\r\n" for seq, kind, at, subject,
+                    version, sha, locale, method, ip, ref, prev, own in rows]).encode("utf-8")
+
+
+def _jsonl_lines(rows):
+    return "".join([f'{{"seq":{seq},"kind":"{kind}","occurred_at":"{at}","subject_key":"{subject}",'
+                    f'"policy_version":"{version}","policy_sha256":"{sha}","locale":"{locale}",'
+                    f'"method":"{method}","ip_truncated":"{ip}","inquiry_ref":"{ref}",'
+                    f'"prev_hash":"{prev}","hash":"{own}"}}\n' for seq, kind, at, subject, version,
+                    sha, locale, method, ip, ref, prev, own in rows]).encode("utf-8")
+
+
+def _careful_csv(rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        cells = [row[0], *row[1:3], jst(row[2]), *row[3:]]
+        writer.writerow([guard_formula(cell) if isinstance(cell, str) else cell for cell in cells])
+    return buffer.getvalue()
+
+
+def _careful_jsonl(rows):
+    return "".join(json.dumps(dict(zip(JSON_KEYS, row)), ensure_ascii=False,
+                              separators=(",", ":")) + "\n" for row in rows)
+
+
+def guard_formula(text):
+    """'=1+1' → "'=1+1": Excel shows the text instead of computing it. A cell that starts with an
+    apostrophe already gets one more, so removing exactly one always gives the stored value."""
+    return "'" + text if text.startswith(FORMULA_START + ("'",)) else text
+
+
+def jst(utc_text):
+    """'2026-11-24T21:26:33.279884Z' → '2026-11-25 06:26:33' (Japan time, to the second)."""
+    return JST_HOURS[utc_text[:13]] + utc_text[13:19]
+
+
+class _JstHours(dict):
+    """'2026-11-24T21' → '2026-11-25 06'. Only the hour moves between the zones, so each distinct
+    hour is converted once and then looked up (a plain dict lookup, no call, for every row). A
+    few thousand hours a year: the dict starts over before it grows large."""
+
+    def __missing__(self, utc_hour):
+        if len(self) > 50_000:
+            self.clear()
+        try:
+            moment = datetime.strptime(utc_hour, "%Y-%m-%dT%H").replace(tzinfo=timezone.utc)
+            self[utc_hour] = moment.astimezone(TOKYO).strftime("%Y-%m-%d %H")
+        except ValueError:
+            self[utc_hour] = utc_hour                     # a damaged time: shown as stored
+        return self[utc_hour]
+
+
+JST_HOURS = _JstHours()
+
+
+# The separators one plain row leaves behind (see SAFE_BYTES), taken from a row of plain values.
+_PLAIN_ROW = (1, "granted", "2024-06-13T15:00:00.000000Z") + ("0",) * 9
+CSV_SEPARATORS = _csv_lines([_PLAIN_ROW]).translate(None, SAFE_BYTES)
+JSON_SEPARATORS = _jsonl_lines([_PLAIN_ROW]).translate(None, SAFE_BYTES)
