@@ -36,8 +36,7 @@ import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from peewee import PostgresqlDatabase
-
+from madoguchi.ledger_stream import is_postgres
 from models import ConsentEvent, database
 
 try:
@@ -63,7 +62,8 @@ class LedgerError(ValueError):
 
 
 def format_time(moment=None):
-    """UTC as the fixed-width text stored and hashed: 2026-11-24T01:02:03.000004Z."""
+    """UTC as the fixed-width text stored and hashed: 2026-11-24T01:02:03.000004Z. A naive
+    datetime is taken as UTC already (like every time the database stores)."""
     moment = moment or datetime.now(timezone.utc)
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
@@ -94,10 +94,6 @@ def checkpoint_mac(ledger_key, seq, head_hash, created_at):
                     hashlib.sha256).hexdigest()
 
 
-def _is_postgres():
-    return isinstance(database.obj, PostgresqlDatabase)
-
-
 @contextmanager
 def writing():
     """The one write transaction in which the head is read and the next event inserted.
@@ -109,7 +105,7 @@ def writing():
     and under READ COMMITTED the head query after it sees the previous writer's committed event.
     Nested use (inside an outer writing()) joins the outer transaction as a savepoint.
     """
-    if _is_postgres():
+    if is_postgres():
         with database.atomic():
             database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
             yield

@@ -22,7 +22,7 @@ CHECKPOINT_COLUMNS = (LedgerCheckpoint.seq, LedgerCheckpoint.head_hash,
                       LedgerCheckpoint.created_at, LedgerCheckpoint.mac)
 
 
-def _is_postgres():
+def is_postgres():
     return isinstance(database.obj, PostgresqlDatabase)
 
 
@@ -30,7 +30,7 @@ def _is_postgres():
 def snapshot():
     """One read transaction, so a walk sees the ledger as it was when it began, even while new
     consents are appended (SQLite WAL readers keep their snapshot; PostgreSQL REPEATABLE READ)."""
-    if _is_postgres():
+    if is_postgres():
         with database.atomic(isolation_level="REPEATABLE READ"):
             yield
     else:
@@ -60,7 +60,7 @@ def batches(query, name="ledger_rows", size=BATCH):
     at a time)."""
     sql, params = query.sql()
     cursor = database.cursor()
-    if not _is_postgres():
+    if not is_postgres():
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(size):
             yield batch

@@ -2,6 +2,7 @@
 appended on its own (with its own signed checkpoint), optionally with the inquiry and its mail."""
 import sqlite3
 
+import models
 from madoguchi import consent_ledger, outbox, policy_store
 from madoguchi.subjects import subject_key
 from models import Inquiry, utcnow
@@ -53,3 +54,31 @@ def tamper(app, *statements, drop_triggers=True):
         connection.commit()
     finally:
         connection.close()
+
+
+def append_in_another_process(database_url, ledger_key, count, worker):
+    """Run in a fresh (spawned) process: its own connection, appending one event at a time."""
+    models.database.initialize(models.open_database(database_url))
+    version = policy_store.current_version()
+    for n in range(count):
+        consent_ledger.append(
+            kind="granted", subject_key=f"{worker:032x}{n:032x}", policy_version=version.label,
+            policy_sha256=version.sha256_ja, locale="ja", method="web_form_checkbox",
+            inquiry_ref=f"AMK-W{worker}-{n}", ledger_key=ledger_key)
+    models.database.close()
+
+
+def run_writers(database_url, ledger_key, writers, count):
+    """`writers` spawned processes appending `count` events each, all at once."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    models.database.close()
+    processes = [context.Process(target=append_in_another_process,
+                                 args=(database_url, ledger_key, count, worker))
+                 for worker in range(writers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+    return [process.exitcode for process in processes]

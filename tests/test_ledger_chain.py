@@ -3,13 +3,11 @@ checkpoints are signed, an append and its inquiry commit together, and 8 process
 SQLite file at once leave a gapless chain that verifies."""
 import hashlib
 import hmac
-import multiprocessing
 
 import pytest
 from peewee import IntegrityError
 
-import models
-from ledger_helpers import database_file, fill, grant
+from ledger_helpers import fill, grant, run_writers
 from madoguchi import consent_ledger, ledger_verify, policy_store
 from models import ConsentEvent, Inquiry, LedgerCheckpoint
 
@@ -73,30 +71,8 @@ def test_unknown_kinds_and_control_characters_are_refused(app):
     assert ConsentEvent.select().count() == 0
 
 
-def append_from_another_process(database_url, ledger_key, count, worker):
-    """Run in a fresh (spawned) process: its own connection, appending one event at a time."""
-    models.database.initialize(models.open_database(database_url))
-    version = policy_store.current_version()
-    for n in range(count):
-        consent_ledger.append(
-            kind="granted", subject_key=f"{worker:032x}{n:032x}", policy_version=version.label,
-            policy_sha256=version.sha256_ja, locale="ja", method="web_form_checkbox",
-            inquiry_ref=f"AMK-W{worker}-{n}", ledger_key=ledger_key)
-    models.database.close()
-
-
 def test_eight_processes_appending_at_once_leave_a_gapless_chain_that_verifies(app, runner):
-    context = multiprocessing.get_context("spawn")
-    url = f"sqlite:///{database_file(app)}"
-    models.database.close()
-    workers = [context.Process(target=append_from_another_process,
-                               args=(url, app.config["LEDGER_KEY"], 40, worker))
-               for worker in range(8)]
-    for process in workers:
-        process.start()
-    for process in workers:
-        process.join(120)
-        assert process.exitcode == 0
+    assert run_writers(app.config["DATABASE_URL"], app.config["LEDGER_KEY"], 8, 40) == [0] * 8
     seqs = [row.seq for row in ConsentEvent.select(ConsentEvent.seq).order_by(ConsentEvent.seq)]
     assert seqs == list(range(1, 321))
     assert LedgerCheckpoint.select().count() == 320

@@ -4,7 +4,6 @@ no such rights at all, several processes append at once without a fork or a gap,
 walk the ledger through server-side cursors. Skipped when PostgreSQL's binaries are not installed."""
 import glob
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -17,8 +16,7 @@ import pytest
 import models
 from app import create_app
 from conftest import free_port
-from ledger_helpers import fill
-from madoguchi import consent_ledger, policy_store
+from ledger_helpers import fill, run_writers
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,25 +170,8 @@ def test_the_restricted_app_role_may_read_and_add_but_never_change(pg_app, pg_ur
     assert verified.exit_code == 0 and verified.output.startswith("OK: 5 events")
 
 
-def append_from_another_process(database_url, count, worker):
-    models.database.initialize(models.open_database(database_url))
-    version = policy_store.current_version()
-    for n in range(count):
-        consent_ledger.append(kind="granted", subject_key=f"{worker:032x}{n:032x}",
-                              policy_version=version.label, policy_sha256=version.sha256_ja,
-                              locale="ja", method="web_form_checkbox", ledger_key="test-ledger-key")
-    models.database.close()
-
-
 def test_processes_appending_at_once_leave_a_gapless_chain(pg_app, pg_url):
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=append_from_another_process, args=(pg_url, 25, worker))
-               for worker in range(6)]
-    for process in workers:
-        process.start()
-    for process in workers:
-        process.join(120)
-        assert process.exitcode == 0
+    assert run_writers(pg_url, "test-ledger-key", 6, 25) == [0] * 6
     seqs = [row.seq for row in models.ConsentEvent.select(models.ConsentEvent.seq)
             .order_by(models.ConsentEvent.seq)]
     assert seqs == list(range(1, 151))

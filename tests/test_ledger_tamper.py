@@ -29,9 +29,36 @@ def test_a_whole_ledger_verifies(runner, ledger):
     assert output == f"OK: 10 events, head seq 10, head hash {ledger[-1].hash}"
 
 
-def test_an_edited_field_is_named(app, runner, ledger):
-    tamper(app, "UPDATE consent_event SET locale = 'en' WHERE seq = 5")
-    assert verify(runner) == (1, "DAMAGED at seq 5: edited (its fields no longer give its hash)")
+SWAP_4_AND_5 = ("UPDATE consent_event SET seq = -4 WHERE seq = 4",
+                "UPDATE consent_event SET seq = 4 WHERE seq = 5",
+                "UPDATE consent_event SET seq = 5 WHERE seq = -4")
+FORGED_CHECKPOINT = ("INSERT INTO ledger_checkpoint (seq, head_hash, created_at, mac) "
+                     "VALUES (12, 'e', '2026-11-24T00:00:00.000000Z', 'not a mac')")
+ORPHAN_INQUIRY = (
+    "INSERT INTO inquiry (reference, created_at, locale, category, name, email, phone, "
+    "order_number, message, subject_key, consent_seq, reply_due_at, status) VALUES "
+    "('AMK-20261124-ZZZZ', '2026-11-24 00:00:00', 'ja', 'prizes', 'x', 'x@example.jp', '', '', "
+    "'x', 'k', 99, '2026-11-24 00:00:00', 'new')")
+
+
+@pytest.mark.parametrize("statements, named", [
+    (["UPDATE consent_event SET locale = 'en' WHERE seq = 5"],
+     "seq 5: edited (its fields no longer give its hash)"),
+    (["DELETE FROM consent_event WHERE seq = 5"],
+     "seq 5: missing (seq 5 to 5 are not in the ledger)"),
+    (["DELETE FROM consent_event WHERE seq > 7"],
+     "seq 8: truncated (a signed checkpoint names seq 10, the ledger ends at seq 7)"),
+    (SWAP_4_AND_5, "seq 4: reordered (it links to the event now at seq 5)"),
+    (["UPDATE policy_version SET text_ja = text_ja || '第三者に提供します。' WHERE label = '1'"],
+     "seq 1: policy text changed (policy version 1 (ja) no longer matches its SHA-256)"),
+    ([FORGED_CHECKPOINT], "seq 12: checkpoint forged (its MAC was not made with the ledger key)"),
+    ([ORPHAN_INQUIRY],
+     "seq 99: missing (inquiry AMK-20261124-ZZZZ cites a consent event that is not in the ledger)"),
+], ids=["edited", "deleted", "cut off the end", "reordered", "policy text", "forged checkpoint",
+        "inquiry without consent"])
+def test_verify_names_the_first_damaged_seq_and_the_damage(app, runner, ledger, statements, named):
+    tamper(app, *statements)
+    assert verify(runner) == (1, f"DAMAGED at {named}")
 
 
 def rehash_from(app, first_seq):
@@ -61,24 +88,6 @@ def test_an_edit_with_the_whole_chain_rehashed_is_caught_by_the_signed_checkpoin
         1, "DAMAGED at seq 4: edited (it differs from the checkpoint signed for this seq)")
 
 
-def test_a_deleted_middle_event_is_missing(app, runner, ledger):
-    tamper(app, "DELETE FROM consent_event WHERE seq = 5")
-    assert verify(runner) == (1, "DAMAGED at seq 5: missing (seq 5 to 5 are not in the ledger)")
-
-
-def test_events_cut_off_the_end_are_caught_by_the_last_checkpoint(app, runner, ledger):
-    tamper(app, "DELETE FROM consent_event WHERE seq > 7")
-    assert verify(runner) == (1, "DAMAGED at seq 8: truncated (a signed checkpoint names seq 10, "
-                                 "the ledger ends at seq 7)")
-
-
-def test_swapped_events_are_reordered(app, runner, ledger):
-    tamper(app, "UPDATE consent_event SET seq = -4 WHERE seq = 4",
-           "UPDATE consent_event SET seq = 4 WHERE seq = 5",
-           "UPDATE consent_event SET seq = 5 WHERE seq = -4")
-    assert verify(runner) == (1, "DAMAGED at seq 4: reordered (it links to the event now at seq 5)")
-
-
 def forged_event(seq, prev_hash, occurred_at="2026-11-24T00:00:00.000000Z"):
     fields = [seq, "granted", occurred_at, "f" * 64, "1", "0" * 64, "ja", "web_form_checkbox", "",
               "AMK-FORGED", prev_hash]
@@ -101,12 +110,6 @@ def test_a_forged_event_squeezed_into_the_middle_is_inserted(app, runner, ledger
     assert verify(runner) == (1, "DAMAGED at seq 6: inserted (seq 6 and 7 both follow the same event)")
 
 
-def test_a_changed_policy_text_is_named(app, runner, ledger):
-    tamper(app, "UPDATE policy_version SET text_ja = text_ja || '第三者に提供します。' WHERE label = '1'")
-    assert verify(runner) == (1, "DAMAGED at seq 1: policy text changed (policy version 1 (ja) no "
-                                 "longer matches its SHA-256)")
-
-
 def test_a_policy_text_changed_with_its_hash_is_named_at_the_first_event_citing_it(app, runner, ledger):
     new_text = "# 改ざんされた方針\n"
     tamper(app, ("UPDATE policy_version SET text_ja = ?, sha256_ja = ? WHERE label = '1'",
@@ -115,22 +118,6 @@ def test_a_policy_text_changed_with_its_hash_is_named_at_the_first_event_citing_
     first_ja = next(event.seq for event in ledger if event.locale == "ja")
     assert code == 1
     assert output.startswith(f"DAMAGED at seq {first_ja}: policy text changed")
-
-
-def test_a_checkpoint_made_without_the_key_is_forged(app, runner, ledger):
-    tamper(app, ("INSERT INTO ledger_checkpoint (seq, head_hash, created_at, mac) VALUES (?, ?, ?, ?)",
-                 (12, "e" * 64, "2026-11-24T00:00:00.000000Z", "0" * 64)))
-    assert verify(runner) == (1, "DAMAGED at seq 12: checkpoint forged (its MAC was not made with "
-                                 "the ledger key)")
-
-
-def test_an_inquiry_without_its_consent_event_is_named(app, runner, ledger):
-    tamper(app, "INSERT INTO inquiry (reference, created_at, locale, category, name, email, phone, "
-                "order_number, message, subject_key, consent_seq, reply_due_at, status) VALUES "
-                "('AMK-20261124-ZZZZ', '2026-11-24 00:00:00', 'ja', 'prizes', 'x', 'x@example.jp', "
-                "'', '', 'x', 'k', 99, '2026-11-24 00:00:00', 'new')")
-    assert verify(runner) == (1, "DAMAGED at seq 99: missing (inquiry AMK-20261124-ZZZZ cites a "
-                                 "consent event that is not in the ledger)")
 
 
 @pytest.mark.parametrize("statement, message", [
