@@ -159,12 +159,9 @@ def open_database(url):
 
 def init_app(app):
     database.initialize(open_database(app.config["DATABASE_URL"]))
-    app.before_request(_connect)
+    # No connection is opened up front: Peewee connects on a request's first query, so pages that
+    # need no data (static files, inline email advice) never pay for one. Closed after each request.
     app.teardown_appcontext(_close)
-
-
-def _connect():
-    database.connect(reuse_if_open=True)
 
 
 def _close(exc):

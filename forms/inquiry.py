@@ -1,6 +1,6 @@
 """The inquiry form's steps: consent, then the details. Lengths are bounded, text is cleaned of
 control characters, and every message is translated."""
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import get_translations, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -96,7 +96,10 @@ def category_label(value):
 
 def email_advice_for(address):
     """The advisor's verdict on an address, in the visitor's language; None for an empty field."""
-    return advise(address, translate=gettext) if address and address.strip() else None
+    if not address or not address.strip():
+        return None
+    # One catalog lookup for all messages: this runs on every keystroke pause of the inline advice.
+    return advise(address, translate=get_translations().gettext)
 
 
 ANSWER_FIELDS = ("name", "email", "email_confirm", "phone", "category", "order_number", "message")

@@ -8,7 +8,7 @@ from functools import wraps
 
 import json
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from htmx_flask import request
 
@@ -73,7 +73,10 @@ def details():
 def email_advice():
     """Inline advice while the address is typed: just the advice fragment."""
     address = request.form.get("email", "")[:320]
-    return render_template("inquiry/_email_advice.html", advice=email_advice_for(address))
+    # Rendered straight from the Jinja environment: this fragment needs none of the page-wide
+    # context processors, and it answers every pause in the customer's typing.
+    return current_app.jinja_env.get_template("inquiry/_email_advice.html").render(
+        advice=email_advice_for(address))
 
 
 @bp.get("/category-help")
