@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from madoguchi import inquiry_inbox, ledger_browse, staff_log
+from madoguchi import inquiry_inbox, ledger_browse, staff_log, subjects_admin
 from madoguchi.consent_ledger import KINDS
 from madoguchi.ledger_browse import LedgerFilter, version_labels
 
@@ -21,6 +21,8 @@ ACTION_NAMES = {
     ledger_browse.PERSON_LOOKUP: _l("Ledger searched for one person"),
     inquiry_inbox.STATUS_CHANGED: _l("Inquiry status changed"),
     inquiry_inbox.CHECKLIST_UPDATED: _l("Disclosure checklist updated"),
+    subjects_admin.WITHDRAWN_ACTION: _l("Consent withdrawn for one person"),
+    subjects_admin.ERASED_ACTION: _l("One person's personal data erased"),
 }
 # The kinds of damage ledger verification names (madoguchi/ledger_verify.py).
 DAMAGE_NAMES = {
