@@ -7,6 +7,7 @@ import random
 from datetime import timedelta, timezone
 
 from madoguchi import consent_ledger, policy_store
+from madoguchi.business_calendar import BusinessCalendar
 from madoguchi.inquiries import REFERENCE_ALPHABET, TOKYO
 from madoguchi.subjects import subject_key, truncate_ip
 from models import Inquiry, PolicyVersion, utcnow
@@ -15,6 +16,7 @@ FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", 
 GIVEN = ["太郎", "花子", "翔太", "美咲", "健一", "陽菜", "大輔", "さくら", "拓海", "結衣", "蓮", "葵"]
 DOMAINS = ["example.com", "example.jp", "docomo.ne.jp", "ezweb.ne.jp", "softbank.ne.jp", "gmail.com",
            "yahoo.co.jp", "icloud.com", "outlook.jp"]
+CALENDAR = BusinessCalendar()
 QUESTIONS = {
     "general": ["会員登録の方法を教えてください。", "問い合わせの返信はいつ頃になりますか。"],
     "lottery": ["くじを購入しましたが、抽選結果が表示されません。", "購入履歴にくじが表示されていません。"],
@@ -36,6 +38,12 @@ def populate(count, *, subject_secret, ledger_key, seed=None, batch=1000, days=1
     for start in range(0, count, batch):
         _add_batch(rng, times[start:start + batch], versions, subject_secret, ledger_key, used)
     return count
+
+
+def _reply_due(moment):
+    """What the form would have promised: the moment itself when open, else the next opening."""
+    due = CALENDAR.reply_expected_at(moment.replace(tzinfo=timezone.utc))
+    return due.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _reference(rng, moment, used):
@@ -65,7 +73,7 @@ def _add_batch(rng, times, versions, subject_secret, ledger_key, used):
                               name=f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}", email=email,
                               phone=f"090-{rng.randrange(10000):04d}-{rng.randrange(10000):04d}",
                               message=rng.choice(QUESTIONS[category]), subject_key=events[-1]["subject_key"],
-                              reply_due_at=moment, status=rng.choice(["new", "in_progress", "answered", "closed"])))
+                              reply_due_at=_reply_due(moment), status=rng.choice(["new", "in_progress", "answered", "closed"])))
     with consent_ledger.writing():
         last_seq = consent_ledger.append_many(events, ledger_key)
         for offset, row in enumerate(inquiries):
