@@ -111,7 +111,7 @@ def site(inbox, tmp_path_factory):
 @pytest.fixture(scope="session")
 def chromium():
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (scripts/test installs it)")
+        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (scripts/install-test-deps installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
