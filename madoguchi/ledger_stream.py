@@ -6,6 +6,7 @@ Peewee and their rows read as plain tuples: SQLite's cursor is lazy by itself; o
 server-side cursor (DECLARE ... FETCH) hands them over a few thousand at a time.
 """
 from contextlib import contextmanager
+from itertools import chain
 
 from peewee import PostgresqlDatabase
 
@@ -49,10 +50,9 @@ def checkpoints():
 
 
 def rows(query, name="ledger_rows"):
-    """Yield the query's rows as tuples, lazily. Call inside snapshot(); `name` tells apart two
+    """The query's rows as tuples, read lazily. Call inside snapshot(); `name` tells apart two
     walks open at once (verify reads events and checkpoints side by side)."""
-    for batch in batches(query, name):
-        yield from batch
+    return chain.from_iterable(batches(query, name))
 
 
 def batches(query, name="ledger_rows", size=BATCH):

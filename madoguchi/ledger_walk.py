@@ -2,6 +2,8 @@
 and every checkpoint in the stretch compared, and the first damage named. ledger_verify runs one
 walk over the whole chain, or several side by side in worker processes for a long ledger (reading
 rows out of the database costs more than hashing them, and each process reads its own stretch).
+To read less, the database builds each event's canonical text (consent_ledger.canonical_sql) and
+checks the policy hash it cites; Python hashes the text and follows the links.
 
 Stretches join up: a walk starts from the stored hash of the event before its first seq, and the
 walk before it checks that very event, so side-by-side walks check exactly what one walk would.
@@ -38,20 +40,17 @@ class Walk:
 def walk(ledger_key, anchored, policy_hashes, first, last):
     """Check seq `first` to `last`. `anchored` is the highest seq a valid checkpoint vouches for;
     `policy_hashes` maps (label, locale) to the SHA-256 recorded for that policy text."""
-    sha256, canonical = hashlib.sha256, consent_ledger.canonical_event
-    mac_of = consent_ledger.checkpoint_mac
+    sha256, mac_of = hashlib.sha256, consent_ledger.checkpoint_mac
     checkpoints = ledger_stream.rows(ledger_stream.checkpoints().where(
         LedgerCheckpoint.seq.between(first, last)), "checkpoints")
     cp_seq, cp_hash, cp_created, cp_mac = next(checkpoints, NO_CHECKPOINT)
     expected, prev = first, _hash_before(first)
-    for seq, kind, occurred_at, subject_key, version, policy_sha256, locale, method, ip, ref, \
-            prev_hash, stored_hash in ledger_stream.rows(
-                ledger_stream.events(ConsentEvent.seq.between(first, last)), "events"):
+    for seq, canonical, prev_hash, stored_hash, cites_recorded_policy in ledger_stream.rows(
+            _canonical_events(first, last, policy_hashes), "events"):
         if seq != expected:
             return _stop(first, expected, prev, Damage(
                 expected, "missing", f"seq {expected} to {seq - 1} are not in the ledger"))
-        fields_ok = sha256(canonical(seq, kind, occurred_at, subject_key, version, policy_sha256,
-                                     locale, method, ip, ref, prev_hash)).hexdigest() == stored_hash
+        fields_ok = sha256(canonical.encode("utf-8")).hexdigest() == stored_hash
         signed_ok = True
         while cp_seq <= seq:
             if mac_of(ledger_key, cp_seq, cp_hash, cp_created) != cp_mac:
@@ -62,15 +61,42 @@ def walk(ledger_key, anchored, policy_hashes, first, last):
         if not (fields_ok and signed_ok and prev_hash == prev and seq <= anchored):
             return _stop(first, seq, prev,
                          _classify(seq, prev_hash, anchored, fields_ok, signed_ok))
-        if policy_hashes.get((version, locale)) != policy_sha256:
-            return _stop(first, seq, prev, Damage(
-                seq, "policy text changed", f"the event cites policy version {version} ({locale}) "
-                                            f"with a SHA-256 the stored version does not have"))
+        if not cites_recorded_policy:
+            return _stop(first, seq, prev, _unrecorded_policy(seq))
         expected, prev = seq + 1, stored_hash
     if expected <= last:
         return _stop(first, expected, prev, Damage(
             expected, "missing", f"seq {expected} to {last} are not in the ledger"))
     return Walk(expected - first, expected - 1, prev, None)
+
+
+def _canonical_events(first, last, policy_hashes):
+    """(seq, canonical text, prev_hash, hash, cites a recorded policy text) of every event from
+    `first` to `last`, in seq order. The database builds the canonical text and compares the
+    policy hashes, so five values per event come out of it instead of twelve."""
+    canonical, canonical_params = consent_ledger.canonical_sql()
+    cites, cites_params = _cites_recorded_policy(policy_hashes)
+    sql = (f"SELECT seq, {canonical}, prev_hash, hash, {cites} FROM consent_event "
+           f"WHERE seq BETWEEN {models.database.param} AND {models.database.param} ORDER BY seq")
+    return ConsentEvent.raw(sql, *canonical_params, *cites_params, first, last)
+
+
+def _cites_recorded_policy(policy_hashes):
+    """SQL, true when an event's policy_sha256 is the one recorded for its version and locale."""
+    mark = models.database.param
+    recorded = [f"(policy_version = {mark} AND locale = {mark} AND policy_sha256 = {mark})"
+                for _ in policy_hashes]
+    params = [value for (label, locale), sha256 in policy_hashes.items()
+              for value in (label, locale, sha256)]
+    return f"({' OR '.join(recorded) or '1 = 0'})", params
+
+
+def _unrecorded_policy(seq):
+    version, locale = (ConsentEvent.select(ConsentEvent.policy_version, ConsentEvent.locale)
+                       .where(ConsentEvent.seq == seq).tuples().get())
+    return Damage(seq, "policy text changed", f"the event cites policy version {version} "
+                                              f"({locale}) with a SHA-256 the stored version "
+                                              f"does not have")
 
 
 def walk_in_process(database_url, *arguments):

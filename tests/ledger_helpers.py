@@ -82,3 +82,34 @@ def run_writers(database_url, ledger_key, writers, count):
     for process in processes:
         process.join(120)
     return [process.exitcode for process in processes]
+
+
+# Awkward values for the canonical serialisation: non-ASCII, quotes, backslashes and printf's own
+# "%s" in a policy label; empty and non-ASCII optional values.
+AWKWARD_VALUES = [("２０２６年１２月版", "", ""),
+                  ("v2 50% 'off' \\ \"%s\"", "2001:db8:1234::/48", "AMK-20261124-ÄÖ")]
+
+
+def store_awkward_events(seqs):
+    """Store events with AWKWARD_VALUES at the given (large) seqs straight into the table, as
+    stored values to serialise, not as a chain; returns each event's fields in FIELDS order."""
+    stored = []
+    for n, seq in enumerate(seqs):
+        label, ip, reference = AWKWARD_VALUES[n % len(AWKWARD_VALUES)]
+        fields = dict(seq=seq, kind=consent_ledger.KINDS[n % 3],
+                      occurred_at="2026-11-24T01:02:03.000004Z", subject_key=f"{n:064x}",
+                      policy_version=label, policy_sha256="c" * 64, locale="ja",
+                      method="web_form_checkbox", ip_truncated=ip, inquiry_ref=reference,
+                      prev_hash="d" * 64)
+        models.ConsentEvent.insert(**fields, hash=f"{seq:064x}").execute()
+        stored.append(tuple(fields[name] for name in consent_ledger.FIELDS))
+    return stored
+
+
+def canonical_built_by_the_database(seq):
+    """The canonical bytes of a stored event as the database builds them for verify."""
+    canonical, params = consent_ledger.canonical_sql()
+    mark = models.database.param
+    text = models.database.execute_sql(f"SELECT {canonical} FROM consent_event WHERE seq = {mark}",
+                                       [*params, seq]).fetchone()[0]
+    return text.encode("utf-8")

@@ -7,7 +7,8 @@ import hmac
 import pytest
 from peewee import IntegrityError
 
-from ledger_helpers import fill, grant, run_writers
+from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
+                            store_awkward_events)
 from madoguchi import consent_ledger, ledger_verify, policy_store
 from models import ConsentEvent, Inquiry, LedgerCheckpoint
 
@@ -30,6 +31,22 @@ def test_appends_form_a_chain_of_documented_hashes(app):
         assert event.hash == hashlib.sha256(documented_bytes(event)).hexdigest()
         assert len(event.occurred_at) == 27 and event.occurred_at.endswith("Z")
     assert events[-1].hash == stored[-1].hash
+
+
+def test_the_database_builds_the_same_canonical_bytes_as_python(app):
+    """verify has SQLite build the bytes it hashes; they must be canonical_event()'s, byte for byte."""
+    for fields in store_awkward_events([1, 2**31 - 1, 2**62 + 1]):
+        assert canonical_built_by_the_database(fields[0]) == consent_ledger.canonical_event(*fields)
+
+
+def test_a_chain_with_empty_optional_values_verifies(app, runner):
+    version = policy_store.current_version()
+    for n in range(3):
+        consent_ledger.append(kind="granted", subject_key=f"{n:064x}", policy_version=version.label,
+                              policy_sha256=version.sha256_en, locale="en", method="import",
+                              ip_truncated="", inquiry_ref="", ledger_key=app.config["LEDGER_KEY"])
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0, result.output
 
 
 def test_every_append_writes_a_checkpoint_signed_with_the_ledger_key(app):

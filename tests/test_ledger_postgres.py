@@ -16,7 +16,9 @@ import pytest
 import models
 from app import create_app
 from conftest import free_port
-from ledger_helpers import fill, run_writers
+from ledger_helpers import (canonical_built_by_the_database, fill, run_writers,
+                            store_awkward_events)
+from madoguchi import consent_ledger
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +113,11 @@ def test_appends_chain_and_verify_on_postgresql(pg_app):
     result = pg_app.test_cli_runner().invoke(args=["ledger", "verify"])
     assert result.exit_code == 0
     assert result.output.strip() == f"OK: 5 events, head seq 5, head hash {events[-1].hash}"
+
+
+def test_postgresql_builds_the_same_canonical_bytes_as_python(pg_app):
+    for fields in store_awkward_events([1, 2**31 - 1]):             # seq is a 4-byte integer here
+        assert canonical_built_by_the_database(fields[0]) == consent_ledger.canonical_event(*fields)
 
 
 @pytest.mark.parametrize("statement, message", [

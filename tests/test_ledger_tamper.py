@@ -117,7 +117,8 @@ def test_a_policy_text_changed_with_its_hash_is_named_at_the_first_event_citing_
     code, output = verify(runner)
     first_ja = next(event.seq for event in ledger if event.locale == "ja")
     assert code == 1
-    assert output.startswith(f"DAMAGED at seq {first_ja}: policy text changed")
+    assert output == (f"DAMAGED at seq {first_ja}: policy text changed (the event cites policy "
+                      f"version 1 (ja) with a SHA-256 the stored version does not have)")
 
 
 @pytest.mark.parametrize("statement, message", [
