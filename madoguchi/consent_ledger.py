@@ -36,7 +36,7 @@ import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from madoguchi.ledger_stream import is_postgres
+from madoguchi.ledger_stream import filled_in, is_postgres
 from models import ConsentEvent, database
 
 try:
@@ -83,11 +83,8 @@ def canonical_event(*fields):
 def canonical_sql():
     """The canonical text as an SQL expression over consent_event's columns, with its parameters,
     so that the database builds the text to hash: reading one value per event out of the database
-    costs far less than reading eleven (verify spends most of its time reading). SQLite's printf()
-    and PostgreSQL's format() both put each value's text (an integer in decimal) for a %s."""
-    function = "format" if is_postgres() else "printf"
-    columns = ", ".join(f'"{name}"' for name in FIELDS)
-    return f"{function}({database.param}, {columns})", [CANONICAL_TEMPLATE.replace("{}", "%s")]
+    costs far less than reading eleven (verify spends most of its time reading)."""
+    return filled_in(CANONICAL_TEMPLATE.replace("{}", "%s"), FIELDS)
 
 
 def event_hash(*fields):

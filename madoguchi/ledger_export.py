@@ -16,14 +16,17 @@ their bytes out in seq order, holding only a few stretches at a time.
 import hashlib
 import json
 import multiprocessing
+import os
+import tempfile
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import models
 from madoguchi import consent_ledger, ledger_stream
-from madoguchi.ledger_formats import CSV_HEADER_LINE, FORMATS, TOKYO, formatted
+from madoguchi.ledger_formats import (CSV_HEADER_LINE, FORMATS, TOKYO, careful, columns_read,
+                                      formatted)
 from models import ConsentEvent
 
 CHUNK_ROWS = 2000                          # about 800 kB of export per chunk
@@ -95,19 +98,30 @@ def export_rows(fmt, since=None, until=None, version=None, *, stats=None, throug
 
 
 def _parts(fmt, since, until, version, first, last):
-    query = ledger_stream.events(_conditions(since, until, version, first, last))
+    query = (ConsentEvent.select(*columns_read(fmt))
+             .where(_conditions(since, until, version, first, last)).order_by(ConsentEvent.seq))
     for rows in ledger_stream.batches(query, "export", CHUNK_ROWS):
-        yield Part(formatted(fmt, rows), len(rows), rows[0][0], rows[-1][0], rows[-1][-1])
+        data = formatted(fmt, rows)
+        if data is None:                        # some value needs quoting, a guard or escaping
+            data = careful(fmt, _events_at([row[0] for row in rows]))
+        yield Part(data, len(rows), rows[0][0], rows[-1][0], rows[-1][-1])
 
 
-def _stretch_in_worker(filters, first, last):
-    """A worker's task: one stretch of seqs as one Part (rows of it outside the filters left out)."""
+def _events_at(seqs):
+    return list(ledger_stream.rows(ledger_stream.events(ConsentEvent.seq.in_(seqs)), "careful"))
+
+
+def _stretch_in_worker(filters, first, last, path):
+    """A worker's task: one stretch of seqs (rows of it outside the filters left out) written to
+    the file at `path`; returns a Part that says what the file holds."""
     with ledger_stream.snapshot():
         parts = list(_parts(*filters, first, last))
+    with open(path, "wb") as spool:
+        spool.writelines(part.data for part in parts)
     if not parts:
         return Part(b"")
-    return Part(b"".join(part.data for part in parts), sum(part.count for part in parts),
-                parts[0].first_seq, parts[-1].last_seq, parts[-1].last_hash)
+    return Part(b"", sum(part.count for part in parts), parts[0].first_seq, parts[-1].last_seq,
+                parts[-1].last_hash)
 
 
 def _open_database(database_url):
@@ -115,18 +129,32 @@ def _open_database(database_url):
 
 
 def _parts_from_workers(database_url, workers, filters, cut):
-    """Stretches formatted by worker processes, handed on in seq order. At most two stretches
-    per worker are under way or waiting, so memory stays flat however slowly bytes are taken."""
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_open_database, initargs=(database_url,)) as pool:
+    """Stretches formatted by worker processes, handed on in seq order. A worker writes its
+    stretch to a file in a temporary directory and this process reads it back: handing megabytes
+    back through the pool's pipe (pickled and copied over and over) costs more. At most two
+    stretches per worker are under way or waiting, so memory and the files stay small however
+    slowly bytes are taken."""
+    with tempfile.TemporaryDirectory(prefix="ledger-export-") as spool, \
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=_open_database, initargs=(database_url,)) as pool:
         under_way = deque()
         for first in range(1, cut + 1, STRETCH):
-            under_way.append(pool.submit(_stretch_in_worker, filters, first,
-                                         min(first + STRETCH - 1, cut)))
+            path = os.path.join(spool, str(first))
+            under_way.append((pool.submit(_stretch_in_worker, filters, first,
+                                          min(first + STRETCH - 1, cut), path), path))
             if len(under_way) >= 2 * workers:
-                yield under_way.popleft().result()
+                yield _spooled(*under_way.popleft())
         while under_way:
-            yield under_way.popleft().result()
+            yield _spooled(*under_way.popleft())
+
+
+def _spooled(task, path):
+    """The Part a worker wrote to `path`, with its bytes read back; the file is removed."""
+    part = task.result()
+    with open(path, "rb") as spool:
+        data = spool.read()
+    os.remove(path)
+    return replace(part, data=data)
 
 
 def _counted(stats, part):

@@ -39,6 +39,15 @@ def snapshot():
             yield
 
 
+def filled_in(template, columns):
+    """SQL that fills each %s of `template` with the text of one of `columns` (an integer's in
+    decimal), and its parameters: SQLite's printf() and PostgreSQL's format() do the same there.
+    Building text in the database costs less than reading each value out on its own."""
+    function = "format" if is_postgres() else "printf"
+    names = ", ".join(f'"{column}"' for column in columns)
+    return f"{function}({database.param}, {names})", [template]
+
+
 def events(where=None):
     query = ConsentEvent.select(*EVENT_COLUMNS).order_by(ConsentEvent.seq)
     return query.where(where) if where is not None else query

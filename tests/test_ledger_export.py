@@ -130,6 +130,20 @@ def test_text_that_excel_would_run_as_a_formula_is_guarded_and_still_verifies(ap
     assert check(path, manifest)[0] == 0
 
 
+def test_values_needing_json_escaping_come_back_as_stored_and_verify(app, runner, tmp_path):
+    version = policy_store.current_version()
+    references = ['say "hi"', "back\\slash", "日本語の参照"]
+    for reference in references:
+        consent_ledger.append(kind="granted", subject_key="a" * 64, policy_version=version.label,
+                              policy_sha256=version.sha256_ja, locale="ja",
+                              method="web_form_checkbox", inquiry_ref=reference,
+                              ledger_key=app.config["LEDGER_KEY"])
+    path, manifest = export(runner, tmp_path, fmt="jsonl")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["inquiry_ref"] for line in lines] == references
+    assert check(path, manifest)[0] == 0
+
+
 def test_bad_export_options_are_refused(app, runner, tmp_path):
     fill(app, 1)
     unknown = runner.invoke(args=["ledger", "export", "--version", "99", "-o", str(tmp_path / "x")])

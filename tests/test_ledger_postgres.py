@@ -16,7 +16,7 @@ import pytest
 import models
 from app import create_app
 from conftest import free_port
-from ledger_helpers import (canonical_built_by_the_database, fill, run_writers,
+from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
                             store_awkward_events)
 from madoguchi import consent_ledger
 
@@ -186,10 +186,14 @@ def test_processes_appending_at_once_leave_a_gapless_chain(pg_app, pg_url):
     assert result.exit_code == 0 and result.output.startswith("OK: 150 events, head seq 150")
 
 
-def test_an_export_from_postgresql_passes_the_standalone_verifier(pg_app, tmp_path):
-    fill(pg_app, 7)
-    path = tmp_path / "ledger.jsonl"
-    result = pg_app.test_cli_runner().invoke(args=["ledger", "export", "--format", "jsonl",
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("reference", ["AMK-20261124-0007", '=A1 "quoted", \\'],
+                         ids=["plain", "needs care"])
+def test_an_export_from_postgresql_passes_the_standalone_verifier(pg_app, tmp_path, fmt, reference):
+    fill(pg_app, 6)
+    grant(pg_app, reference=reference)
+    path = tmp_path / f"ledger.{fmt}"
+    result = pg_app.test_cli_runner().invoke(args=["ledger", "export", "--format", fmt,
                                                    "-o", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(Path(f"{path}.manifest.json").read_text())["count"] == 7
