@@ -47,7 +47,8 @@ class ExportStats:
 
 @dataclass(frozen=True)
 class Part:
-    """Some formatted rows and what they hold (picklable, to come back from a worker)."""
+    """Some formatted rows and what they hold (picklable: a worker's comes back without its
+    data, which it wrote to a file)."""
     data: bytes
     count: int = 0
     first_seq: int | None = None
@@ -108,6 +109,7 @@ def _parts(fmt, since, until, version, first, last):
 
 
 def _events_at(seqs):
+    """The stored rows of these events, for careful()."""
     return list(ledger_stream.rows(ledger_stream.events(ConsentEvent.seq.in_(seqs)), "careful"))
 
 

@@ -34,7 +34,7 @@ def test_appends_form_a_chain_of_documented_hashes(app):
 
 
 def test_the_database_builds_the_same_canonical_bytes_as_python(app):
-    """verify has SQLite build the bytes it hashes; they must be canonical_event()'s, byte for byte."""
+    """verify has the database build the bytes it hashes: canonical_event()'s, byte for byte."""
     for fields in store_awkward_events([1, 2**31 - 1, 2**62 + 1]):
         assert canonical_built_by_the_database(fields[0]) == consent_ledger.canonical_event(*fields)
 
