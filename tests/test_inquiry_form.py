@@ -105,3 +105,15 @@ def test_a_policy_published_after_consent_is_shown_and_agreed_to_again(app, clie
     post_form(client, "/contact/form/confirm", {})
     [event] = rows(app, ConsentEvent)
     assert event.policy_version == "2" and event.policy_sha256 == sha256_text("## 新方針\n")
+
+
+def test_abandoned_drafts_are_purged_when_a_new_journey_starts(app, client):
+    from datetime import timedelta
+    from models import FormDraft, utcnow
+    with app.app_context(), database.connection_context():
+        FormDraft.create(token="old", answers='{"name": "佐藤 花子"}', updated_at=utcnow() - timedelta(days=1))
+    agree(client)
+    post_form(client, "/contact/form/details", GOOD_ANSWERS)
+    drafts = rows(app, FormDraft)
+    assert [d.token for d in drafts] != ["old"] and all("佐藤" not in d.answers for d in drafts)
+    assert len(drafts) == 1

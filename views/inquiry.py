@@ -4,9 +4,8 @@ Every step works as a plain form post with full pages; with htmx the same routes
 step's fragment and move on with HX-Location, so history and the back button keep working.
 A step that fails validation answers 422 with the customer's input and the errors.
 """
-from functools import wraps
-
 import json
+from functools import wraps
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm

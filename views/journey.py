@@ -37,7 +37,11 @@ def answers():
 
 
 def save_answers(values):
-    session.setdefault("draft", drafts.new_token())
+    if "draft" not in session:
+        # A new journey starts: a good moment to drop drafts abandoned by earlier visitors, so
+        # their personal data does not linger past drafts.DRAFT_LIFETIME.
+        drafts.purge_expired()
+        session["draft"] = drafts.new_token()
     drafts.save(session["draft"], values)
 
 
