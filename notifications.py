@@ -5,8 +5,8 @@ Views never send mail themselves: they store the inquiry (which queues its mail)
 `deliver_soon`, which delivers in a background thread so the done page never waits on SMTP.
 """
 import os
-from datetime import datetime
 import threading
+from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
@@ -16,12 +16,11 @@ import models
 from extensions import mail
 from forms.inquiry import category_label
 from madoguchi import consent_ledger, outbox
+from madoguchi.receipts import consent_receipt
 
 
 def compose_for_inquiry(inquiry, event):
     """The customer's acknowledgement (in their language) and the support team's notification."""
-    from madoguchi.receipts import consent_receipt
-
     config = current_app.config
     context = {"inquiry": inquiry, "event": event, "receipt": consent_receipt(event, config),
                "agreed_at": datetime.strptime(event.occurred_at, consent_ledger.TIME_FORMAT),

@@ -20,7 +20,8 @@ def new_reference(now_utc):
     return f"AMK-{day:%Y%m%d}-{code}"
 
 
-def store(answers, consent, *, ip_truncated, subject_secret, ledger_key, reply_due_at, compose_mail):
+def store(answers, consent, *, ip_truncated, subject_secret, ledger_key, reply_due_at, compose_mail,
+          now=None):
     """Store one inquiry with its `granted` consent event and its outgoing mail.
 
     `consent` is what the customer saw when they ticked the box: policy version label, SHA-256 of
@@ -28,8 +29,8 @@ def store(answers, consent, *, ip_truncated, subject_secret, ledger_key, reply_d
     mails to queue (dicts with to, subject, body); they are queued in the same transaction, so an
     inquiry never exists without its acknowledgement waiting to go out.
     """
+    now = now or utcnow()   # naive UTC; the same clock that computed reply_due_at
     for _attempt in range(5):
-        now = utcnow()
         reference = new_reference(now)
         try:
             with consent_ledger.writing():
@@ -37,7 +38,7 @@ def store(answers, consent, *, ip_truncated, subject_secret, ledger_key, reply_d
                     kind="granted", subject_key=subject_key(answers["email"], subject_secret),
                     policy_version=consent["version"], policy_sha256=consent["sha256"],
                     locale=consent["locale"], method="web_form_checkbox", ip_truncated=ip_truncated,
-                    inquiry_ref=reference, ledger_key=ledger_key)
+                    inquiry_ref=reference, ledger_key=ledger_key)  # the ledger keeps real time
                 inquiry = Inquiry.create(
                     reference=reference, created_at=now, locale=consent["locale"],
                     category=answers["category"], name=answers["name"], email=answers["email"],

@@ -117,3 +117,15 @@ def test_a_customer_who_opened_step_one_before_a_new_version_can_agree_to_it(app
     assert refused.status_code == 422 and 'name="policy_version" type="hidden" value="2"' in shown
     assert re.search(r'<input[^>]*id="agree"[^>]*>', shown).group(0).count("checked") == 0
     assert agree(client).headers["Location"].endswith("/contact/form/details")
+
+
+def test_the_mail_promises_the_same_reply_time_as_the_done_page(make_app, smtp_sink):
+    from test_inquiry_mail import received
+    for clock, promise in (("2026-11-27T18:30:00+09:00", "11月30日(月) 12:00 以降にご連絡いたします"),
+                           ("2027-01-05T13:00:00+09:00", "受付時間内(平日12:00~17:00)にご連絡いたします")):
+        smtp_sink.messages.clear()
+        client = make_app(CLOCK_NOW=clock, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_sink.port,
+                          OUTBOX_SEND_IMMEDIATELY=True).test_client()
+        send_inquiry(client)
+        ack = next(m for m in received(smtp_sink, 2) if m["To"] == GOOD_ANSWERS["email"])
+        assert promise in ack.get_content()

@@ -61,7 +61,8 @@ def submit(values):
         values, consent(), ip_truncated=truncate_ip(request.remote_addr),
         subject_secret=app.config["SUBJECT_KEY"], ledger_key=app.config["LEDGER_KEY"],
         reply_due_at=reply_due.astimezone(timezone.utc).replace(tzinfo=None),
-        compose_mail=notifications.compose_for_inquiry)
+        compose_mail=notifications.compose_for_inquiry,
+        now=now.astimezone(timezone.utc).replace(tzinfo=None))
     drafts.discard(session.pop("draft", None))
     session.pop("consent", None)
     session["done"] = {"reference": inquiry.reference, "reply_due": reply_due.isoformat(),
