@@ -4,7 +4,7 @@ One database holds everything: SQLite in the instance folder by default, Postgre
 DATABASE_URL says so (`playhouse.db_url`). Times are stored in UTC and shown in Asia/Tokyo.
 
 Two tables only ever grow: `consent_event` and (once published) `policy_version`. Database triggers
-(see madoguchi/ledger_schema.py) refuse UPDATE and DELETE on them, so the app cannot rewrite them.
+(see madoguchi/ledger/store/triggers.py) refuse UPDATE and DELETE on them, so the app cannot rewrite them.
 """
 from datetime import datetime, timezone
 
@@ -59,7 +59,7 @@ class ConsentEvent(BaseModel):
     hash = CharField(max_length=64, unique=True)
 
     class Meta:
-        # The auditor's ledger browser (madoguchi/ledger_browse.py): every filter combination is one
+        # The auditor's ledger browser (madoguchi/ledger/store/browse.py): every filter combination is one
         # index range in (occurred_at, seq) order, and counts per version and kind are index-only.
         indexes = ((("policy_version", "occurred_at"), False),
                    (("kind", "occurred_at"), False),
@@ -171,7 +171,8 @@ def _close(exc):
 
 def init_db(app):
     """Create the schema, its append-only triggers and policy version 1. Safe to run again."""
-    from madoguchi import ledger_schema, policy_store
+    from madoguchi.ledger.store import triggers as ledger_schema
+    from madoguchi.policy.store import versions as policy_store
 
     with database.connection_context():
         database.create_tables(ALL_MODELS, safe=True)

@@ -15,8 +15,9 @@ from flask_mail import Message
 import models
 from extensions import mail
 from forms.inquiry import category_label
-from madoguchi import consent_ledger, outbox
-from madoguchi.receipts import consent_receipt
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.outbox import store as outbox
+from madoguchi.policy.receipts import consent_receipt
 
 
 def compose_for_inquiry(inquiry, event):

@@ -29,8 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from app import create_app  # noqa: E402
 from conftest import sign_in_staff  # noqa: E402
-from madoguchi import consent_ledger, ledger_browse, policy_store  # noqa: E402
-from madoguchi.ledger_browse import LedgerFilter  # noqa: E402
+from madoguchi.ledger.store import consent_ledger  # noqa: E402
+from madoguchi.ledger.store import browse as ledger_browse  # noqa: E402
+from madoguchi.policy.store import versions as policy_store  # noqa: E402
+from madoguchi.ledger.store.browse import LedgerFilter  # noqa: E402
 from models import ConsentEvent, PolicyVersion, database  # noqa: E402
 
 START = datetime(2024, 11, 25, tzinfo=timezone.utc)

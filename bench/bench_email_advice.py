@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from email_validator import EmailNotValidError, validate_email  # noqa: E402
 
-from madoguchi import email_hosts  # noqa: E402
-from madoguchi.email_advice import advise  # noqa: E402
+from madoguchi.email import hosts as email_hosts  # noqa: E402
+from madoguchi.email.advice import advise  # noqa: E402
 
 NAMES = ["taro", "hanako", "yamada", "sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe",
          "nakamura", "kobayashi", "kato", "yoshida", "yamamoto", "sasaki", "matsumoto", "inoue",

@@ -33,7 +33,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import models  # noqa: E402  (needs ROOT on the path)
-from madoguchi import consent_ledger, ledger_schema, ledger_stream, policy_store  # noqa: E402
+from madoguchi.ledger.store import consent_ledger  # noqa: E402
+from madoguchi.ledger.store import triggers as ledger_schema  # noqa: E402
+from madoguchi.ledger.store import stream as ledger_stream  # noqa: E402
+from madoguchi.policy.store import versions as policy_store  # noqa: E402
 
 LEDGER_KEY = "bench-ledger-key"
 BATCH = 10_000
@@ -92,7 +95,7 @@ def bench_appends(workdir, total):
 
 
 def verify_summary():
-    from madoguchi import ledger_verify
+    from madoguchi.ledger.store import verification as ledger_verify
 
     return ledger_verify.verify(LEDGER_KEY).summary()[:40]
 
@@ -109,7 +112,7 @@ def populate(path, count):
 
 def child_export(path, fmt, output):
     """Run in a subprocess, so that its peak RSS is the export's alone."""
-    from madoguchi import ledger_export
+    from madoguchi.ledger.store import exports as ledger_export
 
     open_ledger(path)
     started = time.perf_counter()
@@ -184,7 +187,7 @@ def bare_read_and_hash_seconds(path):
 
 
 def bench_verify(path, count):
-    from madoguchi import ledger_verify
+    from madoguchi.ledger.store import verification as ledger_verify
 
     open_ledger(path)
     hashing = raw_hashlib_seconds(path)

@@ -10,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext as _
 
-from madoguchi.email_advice import advise
+from madoguchi.email.advice import advise
 
 
 def init_app(app):

@@ -15,12 +15,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from madoguchi import (
-    ledger_browse, ledger_export, ledger_schema, ledger_verify, policy_store, receipts, staff_log,
-    subjects_admin,
-)
-from madoguchi.consent_ledger import format_time
-from madoguchi.ledger_formats import jst
+from madoguchi.ledger.store import browse as ledger_browse
+from madoguchi.ledger.store import exports as ledger_export
+from madoguchi.ledger.store import triggers as ledger_schema
+from madoguchi.ledger.store import verification as ledger_verify
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import receipts
+from madoguchi.staff.store import log as staff_log
+from madoguchi.subjects import store as subjects_admin
+from madoguchi.ledger.store.consent_ledger import format_time
+from madoguchi.ledger.store.formats import jst
 from models import ConsentEvent, database
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])

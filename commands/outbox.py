@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 import models
 import notifications
-from madoguchi import outbox
+from madoguchi.outbox import store as outbox
 
 
 def init_app(app):

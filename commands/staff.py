@@ -16,7 +16,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from madoguchi import policy_admin, policy_store, staff_accounts
+from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.staff.store import accounts as staff_accounts
 from models import utcnow
 
 PASSWORD_ENV = "MADOGUCHI_PASSWORD"

@@ -5,9 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from madoguchi import inquiry_inbox, ledger_browse, staff_log, subjects_admin
-from madoguchi.consent_ledger import KINDS
-from madoguchi.ledger_browse import LedgerFilter, version_labels
+from madoguchi.inquiries.store import inbox as inquiry_inbox
+from madoguchi.ledger.store import browse as ledger_browse
+from madoguchi.staff.store import log as staff_log
+from madoguchi.subjects import store as subjects_admin
+from madoguchi.ledger.store.consent_ledger import KINDS
+from madoguchi.ledger.store.browse import LedgerFilter, version_labels
 
 KIND_NAMES = {"granted": _l("Granted"), "withdrawn": _l("Withdrawn"), "erased": _l("Erased")}
 # What the staff actions log's codes mean; a code from elsewhere is shown as it is.
@@ -24,7 +27,7 @@ ACTION_NAMES = {
     subjects_admin.WITHDRAWN_ACTION: _l("Consent withdrawn for one person"),
     subjects_admin.ERASED_ACTION: _l("One person's personal data erased"),
 }
-# The kinds of damage ledger verification names (madoguchi/ledger_verify.py).
+# The kinds of damage ledger verification names (madoguchi/ledger/store/verification.py).
 DAMAGE_NAMES = {
     "edited": _l("an event was edited"), "missing": _l("an event is missing"),
     "reordered": _l("events were reordered"), "inserted": _l("an event was inserted"),

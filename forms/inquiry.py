@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from madoguchi.email_advice import advise
+from madoguchi.email.advice import advise
 from madoguchi.text_input import ascii_fold, multi_line, normalise_phone, one_line
 
 MESSAGE_MAX = 2000

@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from forms.inquiry import CATEGORIES
-from madoguchi.inquiry_inbox import NEXT_STATUSES, REQUEST_TYPES, STATUSES, YES
+from madoguchi.inquiries.store.inbox import NEXT_STATUSES, REQUEST_TYPES, STATUSES, YES
 
 STATUS_NAMES = {"new": _l("New"), "in_progress": _l("In progress"), "answered": _l("Answered"),
                 "closed": _l("Closed")}

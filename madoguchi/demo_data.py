@@ -6,10 +6,11 @@ with unmistakably fake local parts, so demo mail can never reach a real person (
 import random
 from datetime import timedelta, timezone
 
-from madoguchi import consent_ledger, policy_store
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.policy.store import versions as policy_store
 from madoguchi.business_calendar import BusinessCalendar
-from madoguchi.inquiries import REFERENCE_ALPHABET, TOKYO
-from madoguchi.subjects import subject_key, truncate_ip
+from madoguchi.inquiries.store.submit import REFERENCE_ALPHABET, TOKYO
+from madoguchi.subjects.keys import subject_key, truncate_ip
 from models import Inquiry, PolicyVersion, utcnow
 
 FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]

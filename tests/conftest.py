@@ -54,7 +54,7 @@ STAFF_PASSWORD = "correct horse battery staple"
 def sign_in_staff(app, client, role, email=None):
     """Create a staff account with `role` and sign `client` in through the login form, as a person
     would. Returns the account's email."""
-    from madoguchi import staff_accounts
+    from madoguchi.staff.store import accounts as staff_accounts
 
     email = email or f"{role}@example.com"
     app.config.update(STAFF_LOGIN_DELAY_STEP=0, STAFF_LOGIN_DELAY_MAX=0)

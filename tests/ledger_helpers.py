@@ -3,8 +3,10 @@ appended on its own (with its own signed checkpoint), optionally with the inquir
 import sqlite3
 
 import models
-from madoguchi import consent_ledger, outbox, policy_store
-from madoguchi.subjects import subject_key
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.outbox import store as outbox
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.subjects.keys import subject_key
 from models import Inquiry, utcnow
 
 

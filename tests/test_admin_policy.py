@@ -7,7 +7,8 @@ import pytest
 from markupsafe import escape
 
 from conftest import csrf_token, sign_in_staff
-from madoguchi import policy_admin, policy_store
+from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy.store import versions as policy_store
 from models import PolicyVersion, StaffAction, utcnow
 
 LIST = "/staff/admin/policies"

@@ -14,9 +14,13 @@ from pathlib import Path
 import pytest
 
 from conftest import csrf_token, sign_in_staff
-from madoguchi import consent_ledger, ledger_browse, ledger_export, policy_store, svg_chart
-from madoguchi.ledger_browse import LedgerFilter
-from madoguchi.subjects import subject_key
+from madoguchi import svg_chart
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import browse as ledger_browse
+from madoguchi.ledger.store import exports as ledger_export
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.ledger.store.browse import LedgerFilter
+from madoguchi.subjects.keys import subject_key
 from models import PolicyVersion, StaffAction, database
 
 LEDGER = "/staff/audit/ledger"

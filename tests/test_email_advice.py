@@ -6,9 +6,9 @@ import pytest
 from babel.support import Translations
 from hypothesis import given, settings, strategies as st
 
-from madoguchi import email_domains
-from madoguchi.email_advice import advise
-from madoguchi.email_rules import RULES
+from madoguchi.email import domains as email_domains
+from madoguchi.email.advice import advise
+from madoguchi.email.rules import RULES
 
 JAPANESE = Translations.load(str(Path(__file__).resolve().parent.parent / "translations"), ["ja"])
 

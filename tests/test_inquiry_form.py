@@ -3,8 +3,8 @@ import re
 
 from inquiry_helpers import GOOD_ANSWERS, agree, post_form, send_inquiry
 from models import ConsentEvent, Inquiry, OutboxMail, database
-from madoguchi.policy_store import sha256_text
-from madoguchi.subjects import subject_key
+from madoguchi.policy.store.versions import sha256_text
+from madoguchi.subjects.keys import subject_key
 
 
 def rows(app, model):
@@ -91,7 +91,7 @@ def test_a_policy_published_after_consent_is_shown_and_agreed_to_again(app, clie
     agree(client)
     post_form(client, "/contact/form/details", GOOD_ANSWERS)
     with app.app_context(), database.connection_context():
-        from madoguchi.policy_store import FIRST_EFFECTIVE_AT
+        from madoguchi.policy.store.versions import FIRST_EFFECTIVE_AT
         from models import PolicyVersion, utcnow
         PolicyVersion.create(label="2", effective_at=utcnow(), text_ja="## 新方針\n", text_en="## New\n",
                              sha256_ja=sha256_text("## 新方針\n"), sha256_en=sha256_text("## New\n"),

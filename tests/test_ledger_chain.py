@@ -9,7 +9,9 @@ from peewee import IntegrityError
 
 from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
                             store_awkward_events)
-from madoguchi import consent_ledger, ledger_verify, policy_store
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import verification as ledger_verify
+from madoguchi.policy.store import versions as policy_store
 from models import ConsentEvent, Inquiry, LedgerCheckpoint
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from ledger_helpers import database_file, fill, tamper
-from madoguchi import consent_ledger, policy_store
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.policy.store import versions as policy_store
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_export.py"
 
@@ -155,7 +156,7 @@ def test_bad_export_options_are_refused(app, runner, tmp_path):
 
 
 def test_worker_processes_export_the_same_bytes_as_one_process(app, tmp_path):
-    from madoguchi import ledger_export
+    from madoguchi.ledger.store import exports as ledger_export
 
     version = policy_store.current_version()
     for first in range(0, 25_000, 5_000):

@@ -18,7 +18,7 @@ from app import create_app
 from conftest import free_port
 from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
                             store_awkward_events)
-from madoguchi import consent_ledger
+from madoguchi.ledger.store import consent_ledger
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from ledger_helpers import database_file, fill, tamper
-from madoguchi import consent_ledger
+from madoguchi.ledger.store import consent_ledger
 
 EVENT_COLUMNS = ", ".join(consent_ledger.FIELDS + ("hash",))
 
@@ -137,7 +137,7 @@ def test_raw_updates_and_deletes_fail_with_the_trigger_message(app, runner, ledg
 
 def verify_in_stretches(app):
     """Three worker processes, one stretch of four events each."""
-    from madoguchi import ledger_verify
+    from madoguchi.ledger.store import verification as ledger_verify
     result = ledger_verify.verify(app.config["LEDGER_KEY"], app.config["DATABASE_URL"], workers=3,
                                   events_per_worker=4)
     return result.summary()

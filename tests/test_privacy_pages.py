@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import models
-from madoguchi import policy_store
-from madoguchi.policy_text import render_policy, summary_sections
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy.document import render_policy, summary_sections
 from models import PolicyVersion, utcnow
 
 CONTACT = "kojinjoho-madoguchi@anymykuji.com"
-TEXTS = Path(policy_store.__file__).parent / "policy_texts"
+TEXTS = Path(policy_store.TEXTS)
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "contact-page.ja.txt"
 JA_SECTIONS = ["1. 取得する個人情報", "2. 個人情報の利用目的", "3. 個人情報の開示等の請求について",
                "4. 全ての個人データ等の安全管理措置のために講じた措置",

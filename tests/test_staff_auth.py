@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import STAFF_PASSWORD, csrf_token, sign_in_staff
-from madoguchi import staff_accounts
+from madoguchi.staff.store import accounts as staff_accounts
 from models import StaffAction, utcnow
 
 ADMIN_PAGE = "/staff/admin/policies"

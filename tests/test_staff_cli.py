@@ -3,7 +3,7 @@ from datetime import datetime
 
 from werkzeug.security import check_password_hash
 
-from madoguchi import policy_store
+from madoguchi.policy.store import versions as policy_store
 from models import PolicyVersion, StaffAction, StaffUser
 
 PASSWORD = "a long enough password"

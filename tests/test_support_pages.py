@@ -6,7 +6,8 @@ from datetime import datetime
 import pytest
 
 from conftest import csrf_token, sign_in_staff
-from madoguchi import consent_ledger, policy_store
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.policy.store import versions as policy_store
 from models import Inquiry, InquiryNote, StaffAction, database
 
 INBOX = "/staff/support/inbox"

@@ -22,7 +22,7 @@ event matching the filter is missing there; an unfiltered export (or `flask ledg
 database) can. Either way the manifest's ledger head hash ties the export to one state of the
 ledger: compare it with a head hash obtained elsewhere (an earlier manifest, `ledger verify`).
 
-Canonical serialisation (the same as madoguchi/consent_ledger.py): the UTF-8 bytes of the line
+Canonical serialisation (the same as madoguchi/ledger/store/consent_ledger.py): the UTF-8 bytes of the line
 "madoguchi-consent-v1" and then one "name=value" line per field, in FIELDS order, each line ending
 in a line feed. The hash is the hex SHA-256 of those bytes.
 """

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from htmx_flask import request
 
 from forms.staff import PolicyDraftForm, PublishForm, draft_form_data
-from madoguchi import policy_admin, policy_store
+from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy.store import versions as policy_store
 from models import utcnow
 from views.staff_auth import current_staff, format_jst, role_required
 

@@ -10,8 +10,12 @@ from htmx_flask import request
 
 from forms.audit import (ExportForm, FindPersonForm, LedgerFilterForm, VerifyForm, action_name, damage_name,
                          kind_name)
-from madoguchi import export_zip, ledger_browse, ledger_verify, staff_log, svg_chart
-from madoguchi.subjects import subject_key
+from madoguchi import svg_chart
+from madoguchi.ledger.store import export_zip
+from madoguchi.ledger.store import browse as ledger_browse
+from madoguchi.ledger.store import verification as ledger_verify
+from madoguchi.staff.store import log as staff_log
+from madoguchi.subjects.keys import subject_key
 from models import utcnow
 from views.staff_auth import current_staff, role_required
 

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from htmx_flask import request
 
 from forms.inquiry import category_label, ConsentForm, DetailsForm, email_advice_for
-from madoguchi import policy_store
+from madoguchi.policy.store import versions as policy_store
 from views import journey
 
 bp = Blueprint("inquiry", __name__, url_prefix="/contact/form")

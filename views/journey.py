@@ -8,9 +8,11 @@ from flask_babel import get_locale
 
 import notifications
 from forms.inquiry import DetailsForm, email_advice_for
-from madoguchi import drafts, inquiries, policy_store
+from madoguchi.inquiries.store import drafts
+from madoguchi.inquiries.store import submit as inquiries
+from madoguchi.policy.store import versions as policy_store
 from madoguchi.business_calendar import calendar_from_config, in_tokyo
-from madoguchi.subjects import truncate_ip
+from madoguchi.subjects.keys import truncate_ip
 from views.pages import clock_now
 
 

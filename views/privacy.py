@@ -7,7 +7,8 @@ and `locale`) or the filters registered here: `version|policy_html(locale)`,
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import get_locale
 
-from madoguchi import policy_store, policy_text
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import document as policy_text
 from models import PolicyVersion, utcnow
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")

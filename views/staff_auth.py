@@ -14,7 +14,8 @@ from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from htmx_flask import request
 
 from forms.staff import LoginForm
-from madoguchi import staff_accounts, staff_log
+from madoguchi.staff.store import accounts as staff_accounts
+from madoguchi.staff.store import log as staff_log
 from models import utcnow
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")

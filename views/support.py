@@ -10,8 +10,8 @@ from forms.audit import kind_name
 from forms.inquiry import category_label
 from forms.support import (ChecklistForm, InboxFilterForm, StatusForm, request_type_name, status_choices,
                            status_name)
-from madoguchi import inquiry_inbox
-from madoguchi.ledger_browse import event_time, tokyo_today
+from madoguchi.inquiries.store import inbox as inquiry_inbox
+from madoguchi.ledger.store.browse import event_time, tokyo_today
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff")

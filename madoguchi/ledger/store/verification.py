@@ -1,6 +1,6 @@
 """Checking the whole consent ledger: the chain, its signed checkpoints, the policy texts and the
 inquiries' consents. `verify(ledger_key)` walks every event once, in seq order and in constant
-memory (madoguchi/ledger_walk.py), and names the first damaged seq and the kind of damage.
+memory (madoguchi/ledger/store/stretches.py), and names the first damaged seq and the kind of damage.
 
 Kinds of damage:
   edited              an event's fields no longer give its hash, or a rewritten event no longer
@@ -19,8 +19,10 @@ from itertools import repeat
 
 from peewee import JOIN, fn
 
-from madoguchi import consent_ledger, ledger_stream, policy_store
-from madoguchi.ledger_walk import Damage, walk, walk_in_process
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import stream as ledger_stream
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.ledger.store.stretches import Damage, walk, walk_in_process
 from models import ConsentEvent, Inquiry, LedgerCheckpoint, PolicyVersion
 
 __all__ = ["Damage", "VerifyResult", "verify"]

@@ -12,7 +12,8 @@ import hashlib
 from dataclasses import dataclass
 
 import models
-from madoguchi import consent_ledger, ledger_stream
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import stream as ledger_stream
 from models import ConsentEvent, LedgerCheckpoint
 
 NO_CHECKPOINT = (float("inf"), "", "", "")

@@ -2,7 +2,7 @@
 
 `export_rows(...)` yields the file's bytes in chunks of about a megabyte: the CLI writes them to a
 file, the auditor's page streams them to the browser; both get the same bytes (the formats are in
-madoguchi/ledger_formats.py). Pass an `ExportStats` to learn what went out, then
+madoguchi/ledger/store/formats.py). Pass an `ExportStats` to learn what went out, then
 `manifest(stats, ...)` describes the export: count, first and last seq, the ledger head, the
 filters, the time, and the SHA-256 of the bytes.
 
@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import models
-from madoguchi import consent_ledger, ledger_stream
-from madoguchi.ledger_formats import (CSV_HEADER_LINE, FORMATS, TOKYO, careful, columns_read,
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import stream as ledger_stream
+from madoguchi.ledger.store.formats import (CSV_HEADER_LINE, FORMATS, TOKYO, careful, columns_read,
                                       formatted)
 from models import ConsentEvent
 

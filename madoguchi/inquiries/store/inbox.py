@@ -11,7 +11,7 @@ from typing import Optional
 
 from peewee import fn
 
-from madoguchi import staff_log
+from madoguchi.staff.store import log as staff_log
 from madoguchi.text_input import ascii_fold
 from models import ConsentEvent, Inquiry, InquiryNote, utcnow
 

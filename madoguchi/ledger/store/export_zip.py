@@ -3,7 +3,7 @@
 One zip, not two downloads, because the manifest describes exactly the bytes beside it: both come
 from one pass over one snapshot of the ledger, so an append between two downloads cannot make them
 disagree. The export inside is byte for byte what `flask --app app ledger export` writes
-(madoguchi/ledger_export.py), and the manifest is the same JSON, so tools/verify_export.py checks
+(madoguchi/ledger/store/exports.py), and the manifest is the same JSON, so tools/verify_export.py checks
 the unzipped pair like any other.
 
 The zip is written into a pipe as it goes (zipfile supports streams it cannot seek in: each entry's
@@ -13,7 +13,7 @@ import io
 import json
 import zipfile
 
-from madoguchi import ledger_export
+from madoguchi.ledger.store import exports as ledger_export
 
 
 class _Pipe(io.RawIOBase):

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from madoguchi.email_hosts import DomainFacts, domain_facts
-from madoguchi.email_rules import PROVIDER_RULES, RULES, N_  # noqa: F401 (N_ re-exported)
+from madoguchi.email.hosts import DomainFacts, domain_facts
+from madoguchi.email.rules import PROVIDER_RULES, RULES, N_  # noqa: F401 (N_ re-exported)
 
 ASCII_WHITESPACE = "\t\n\f\r "  # what browsers trim from an <input type=email> (HTML "ASCII whitespace")
 

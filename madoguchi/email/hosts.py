@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import idna
 
-from madoguchi import email_domains as known
+from madoguchi.email import domains as known
 
 # A label as RFC 1035/1123 allow it (letters, digits, hyphens), after lower-casing.
 LDH_LABEL = re.compile(r"[a-z0-9-]+")

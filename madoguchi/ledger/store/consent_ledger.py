@@ -36,7 +36,7 @@ import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from madoguchi.ledger_stream import filled_in, is_postgres
+from madoguchi.ledger.store.stream import filled_in, is_postgres
 from models import ConsentEvent, database
 
 try:

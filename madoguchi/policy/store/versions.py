@@ -9,7 +9,7 @@ from pathlib import Path
 
 from models import PolicyVersion, utcnow
 
-TEXTS = Path(__file__).parent / "policy_texts"
+TEXTS = Path(__file__).parent.parent / "texts"
 # 制定日 2024-06-14, 00:00 in Tokyo (UTC+9), kept in UTC like every stored time.
 FIRST_EFFECTIVE_AT = datetime(2024, 6, 13, 15, 0, 0)
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
-from madoguchi.consent_ledger import KINDS, TIME_FORMAT
-from madoguchi.ledger_export import day_bounds
+from madoguchi.ledger.store.consent_ledger import KINDS, TIME_FORMAT
+from madoguchi.ledger.store.exports import day_bounds
 from models import ConsentEvent, PolicyVersion, StaffAction
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 from peewee import IntegrityError
 
-from madoguchi import consent_ledger, outbox
-from madoguchi.subjects import subject_key
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.outbox import store as outbox
+from madoguchi.subjects.keys import subject_key
 from models import Inquiry, utcnow
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -1,6 +1,6 @@
 """The staff actions log: who did what, when. Append-only, like the consent ledger.
 
-Every area writes to it through `record`; database triggers (madoguchi/ledger_schema.py) refuse
+Every area writes to it through `record`; database triggers (madoguchi/ledger/store/triggers.py) refuse
 UPDATE and DELETE on `staff_action`, so an entry stays once written. Never put a password or a
 customer's personal data into it: actor is the staff member's email, target names the thing acted
 on (a policy label, an inquiry reference, an export's filters).

@@ -7,8 +7,8 @@ event is appended. The chain stays whole and still proves what was agreed, and w
 """
 from dataclasses import dataclass, field
 
-from madoguchi import consent_ledger
-from madoguchi.subjects import subject_key
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.subjects.keys import subject_key
 from models import ConsentEvent, Inquiry, OutboxMail, utcnow
 
 # How a withdrawal or erasure reaches the ledger: staff acting on the person's request.

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from madoguchi import staff_log
+from madoguchi.staff.store import log as staff_log
 from models import StaffAction, StaffUser
 
 ROLES = ("admin", "auditor", "support")

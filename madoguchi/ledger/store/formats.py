@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from peewee import SQL
 
-from madoguchi import consent_ledger, ledger_stream
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import stream as ledger_stream
 from models import ConsentEvent
 
 TOKYO = ZoneInfo("Asia/Tokyo")

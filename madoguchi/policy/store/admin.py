@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from madoguchi import policy_store, staff_log
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.staff.store import log as staff_log
 from models import PolicyVersion, database, utcnow
 
 JST = ZoneInfo("Asia/Tokyo")

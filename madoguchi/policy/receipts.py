@@ -12,7 +12,9 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from madoguchi import consent_ledger, policy_store, policy_text
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import document as policy_text
 
 SPEC_VERSION = "KI-CR-v1.1.0"
 CONTROLLER = "株式会社レッグス"
