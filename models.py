@@ -6,20 +6,15 @@ DATABASE_URL says so (`playhouse.db_url`). Times are stored in UTC and shown in 
 Two tables only ever grow: `consent_event` and (once published) `policy_version`. Database triggers
 (see madoguchi/ledger/store/triggers.py) refuse UPDATE and DELETE on them, so the app cannot rewrite them.
 """
-from datetime import datetime, timezone
-
 from peewee import (
     AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model,
     TextField,
 )
 from playhouse.db_url import connect
 
+from madoguchi.clock import utcnow
+
 database = DatabaseProxy()
-
-
-def utcnow():
-    """Naive UTC: what both SQLite and PostgreSQL `timestamp` columns hold unambiguously."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class BaseModel(Model):

@@ -15,16 +15,17 @@ from flask_mail import Message
 import models
 from extensions import mail
 from forms.inquiry import category_label
-from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 from madoguchi.outbox import store as outbox
 from madoguchi.policy.receipts import consent_receipt
+from madoguchi.policy.store import versions as policy_store
 
 
 def compose_for_inquiry(inquiry, event):
     """The customer's acknowledgement (in their language) and the support team's notification."""
     config = current_app.config
-    context = {"inquiry": inquiry, "event": event, "receipt": consent_receipt(event, config),
-               "agreed_at": datetime.strptime(event.occurred_at, consent_ledger.TIME_FORMAT),
+    context = {"inquiry": inquiry, "event": event, "receipt": consent_receipt(event, policy_store.text_of(event.policy_version, event.locale), config),
+               "agreed_at": datetime.strptime(event.occurred_at, canonical.TIME_FORMAT),
                "reply_opens_now": inquiry.reply_due_at <= inquiry.created_at}
     with force_locale(inquiry.locale):
         acknowledgement = {

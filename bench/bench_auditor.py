@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from app import create_app  # noqa: E402
 from conftest import sign_in_staff  # noqa: E402
-from madoguchi.ledger.store import consent_ledger  # noqa: E402
+from madoguchi.ledger import canonical
 from madoguchi.ledger.store import browse as ledger_browse  # noqa: E402
-from madoguchi.policy.store import versions as policy_store  # noqa: E402
+from madoguchi.policy import revisions  # noqa: E402
 from madoguchi.ledger.store.browse import LedgerFilter  # noqa: E402
 from models import ConsentEvent, PolicyVersion, database  # noqa: E402
 
@@ -52,8 +52,8 @@ def publish_versions():
         if not PolicyVersion.select().where(PolicyVersion.label == label).exists():
             text = f"個人情報の取扱いについて（第{label}版）"
             PolicyVersion.create(label=label, effective_at=effective, text_ja=text, text_en=f"Version {label}",
-                                 sha256_ja=policy_store.sha256_text(text),
-                                 sha256_en=policy_store.sha256_text(f"Version {label}"),
+                                 sha256_ja=revisions.sha256_text(text),
+                                 sha256_en=revisions.sha256_text(f"Version {label}"),
                                  published_at=effective - timedelta(days=30), published_by="bench")
     return {v.label: v for v in PolicyVersion.select()}
 
@@ -64,7 +64,7 @@ def event_rows(count, versions, seed=20261124):
     switches = sorted((v.effective_at.replace(tzinfo=timezone.utc), v) for v in versions.values())
     subjects = [f"{rng.getrandbits(256):064x}" for _ in range(300_000)]
     step = SPAN / count
-    prev_hash, index = consent_ledger.GENESIS_HASH, 0
+    prev_hash, index = canonical.GENESIS_HASH, 0
     for seq in range(1, count + 1):
         moment = START + step * seq
         while index + 1 < len(switches) and switches[index + 1][0] <= moment:
@@ -73,11 +73,11 @@ def event_rows(count, versions, seed=20261124):
         roll = rng.random()
         kind = "granted" if roll < 0.96 else "withdrawn" if roll < 0.99 else "erased"
         locale = "ja" if rng.random() < 0.8 else "en"
-        fields = (seq, kind, consent_ledger.format_time(moment), rng.choice(subjects), version.label,
-                  policy_store.sha256_for(version, locale), locale, "web_form_checkbox",
+        fields = (seq, kind, canonical.format_time(moment), rng.choice(subjects), version.label,
+                  revisions.sha256_for(version, locale), locale, "web_form_checkbox",
                   f"203.0.{rng.randrange(256)}.0/24", f"AMK-{moment:%Y%m%d}-{seq:06d}" if kind == "granted" else "",
                   prev_hash)
-        prev_hash = consent_ledger.event_hash(*fields)
+        prev_hash = canonical.event_hash(*fields)
         yield fields + (prev_hash,)
 
 
@@ -93,7 +93,7 @@ def fill(database_file, count, app):
     started = time.perf_counter()
     raw = sqlite3.connect(database_file)
     raw.execute("PRAGMA journal_mode=WAL")
-    columns = ", ".join(consent_ledger.FIELDS + ("hash",))
+    columns = ", ".join(canonical.FIELDS + ("hash",))
     with raw:
         raw.executemany(f"INSERT INTO consent_event ({columns}) VALUES ({', '.join('?' * 12)})",
                         event_rows(count, versions))

@@ -34,8 +34,10 @@ sys.path.insert(0, ROOT)
 
 import models  # noqa: E402  (needs ROOT on the path)
 from madoguchi.ledger.store import consent_ledger  # noqa: E402
+from madoguchi.ledger import canonical
 from madoguchi.ledger.store import triggers as ledger_schema  # noqa: E402
 from madoguchi.ledger.store import stream as ledger_stream  # noqa: E402
+from madoguchi.policy import revisions  # noqa: E402
 from madoguchi.policy.store import versions as policy_store  # noqa: E402
 
 LEDGER_KEY = "bench-ledger-key"
@@ -54,7 +56,7 @@ def open_ledger(path, create=False):
 def event_fields(n, version):
     locale = "en" if n % 4 == 0 else "ja"
     return dict(kind="granted", subject_key=hashlib.sha256(b"%d" % n).hexdigest(),
-                policy_version=version.label, policy_sha256=policy_store.sha256_for(version, locale),
+                policy_version=version.label, policy_sha256=revisions.sha256_for(version, locale),
                 locale=locale, method="web_form_checkbox", ip_truncated=f"203.0.{n % 256}.0/24",
                 inquiry_ref=f"AMK-20261124-{n % 1_000_000:06d}")
 
@@ -166,7 +168,7 @@ def raw_hashlib_seconds(path):
     with ledger_stream.snapshot():
         rows, chunk = ledger_stream.rows(ledger_stream.events(), "raw"), True
         while chunk:
-            chunk = [consent_ledger.canonical_event(*row[:11]) for _, row in zip(range(50_000), rows)]
+            chunk = [canonical.canonical_event(*row[:11]) for _, row in zip(range(50_000), rows)]
             started = time.perf_counter()
             for data in chunk:
                 sha256(data).hexdigest()
@@ -178,10 +180,10 @@ def bare_read_and_hash_seconds(path):
     """The least any verifier must do: read every event's fields (stdlib sqlite3, no checks) and
     hash its canonical bytes."""
     connection = sqlite3.connect(path)
-    columns = ", ".join(consent_ledger.EVENT_COLUMNS)
-    started, sha256, canonical = time.perf_counter(), hashlib.sha256, consent_ledger.canonical_event
+    columns = ", ".join(canonical.EVENT_COLUMNS)
+    started, sha256, canonical_event = time.perf_counter(), hashlib.sha256, canonical.canonical_event
     for row in connection.execute(f"SELECT {columns} FROM consent_event ORDER BY seq"):
-        sha256(canonical(*row[:11])).hexdigest()
+        sha256(canonical_event(*row[:11])).hexdigest()
     connection.close()
     return time.perf_counter() - started
 

@@ -23,7 +23,7 @@ from madoguchi.policy.store import versions as policy_store
 from madoguchi.policy import receipts
 from madoguchi.staff.store import log as staff_log
 from madoguchi.subjects import store as subjects_admin
-from madoguchi.ledger.store.consent_ledger import format_time
+from madoguchi.ledger.canonical import format_time
 from madoguchi.ledger.store.formats import jst
 from models import ConsentEvent, database
 
@@ -93,7 +93,8 @@ def receipt(seq):
     event = ConsentEvent.get_or_none(ConsentEvent.seq == seq)
     if event is None:
         raise click.ClickException(f"there is no event with seq {seq}")
-    click.echo(json.dumps(receipts.consent_receipt(event, current_app.config),
+    text = policy_store.text_of(event.policy_version, event.locale)
+    click.echo(json.dumps(receipts.consent_receipt(event, text, current_app.config),
                           ensure_ascii=False, indent=2))
 
 

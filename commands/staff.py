@@ -17,9 +17,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy import revisions
 from madoguchi.policy.store import versions as policy_store
 from madoguchi.staff.store import accounts as staff_accounts
-from models import utcnow
+from madoguchi.staff import rules as staff_rules
+from madoguchi.clock import utcnow
 
 PASSWORD_ENV = "MADOGUCHI_PASSWORD"
 
@@ -37,12 +39,12 @@ def refusals_as_errors():
     """A refusal of the domain (AccountError, PolicyError) ends the command with its reason, exit 1."""
     try:
         yield
-    except (staff_accounts.AccountError, policy_admin.PolicyError) as error:
+    except (staff_rules.AccountError, revisions.PolicyError) as error:
         raise click.ClickException(str(error)) from None
 
 
 @users.command("create")
-@click.option("--role", required=True, type=click.Choice(staff_accounts.ROLES))
+@click.option("--role", required=True, type=click.Choice(staff_rules.ROLES))
 @click.option("--email", required=True)
 def create_user(role, email):
     """Create an account; the password comes from $MADOGUCHI_PASSWORD or is asked for twice."""
@@ -56,7 +58,7 @@ def create_user(role, email):
 @users.command("list")
 def list_users():
     now = utcnow()
-    lock_policy = staff_accounts.LockPolicy.from_config(current_app.config)
+    lock_policy = staff_rules.LockPolicy.from_config(current_app.config)
     for user in staff_accounts.all_users():
         state = "active" if user.active else "disabled"
         if staff_accounts.locked_until(user.email, now, lock_policy):
@@ -86,7 +88,7 @@ def publish(label, ja_file, en_file, effective, significant, summary):
         version = policy_admin.publish_new({
             "label": label, "text_ja": ja_file.read(), "text_en": en_file.read(),
             "change_summary": summary, "significant": significant,
-            "effective_at": policy_admin.parse_effective(effective) if effective else utcnow(),
+            "effective_at": revisions.parse_effective(effective) if effective else utcnow(),
         }, _cli_actor())
     click.echo(f"published {version.label}, effective {_jst(version.effective_at)}")
 
@@ -97,14 +99,14 @@ def list_versions():
     now = utcnow()
     current = policy_store.current_version(now)
     for version in policy_admin.all_versions():
-        status = policy_admin.status_of(version, current, now)
+        status = revisions.status_of(version, current, now)
         click.echo("\t".join([version.label, _jst(version.effective_at), status,
                               "significant" if version.significant else "-",
                               f"ja:{version.sha256_ja[:12] or '-'}", f"en:{version.sha256_en[:12] or '-'}"]))
 
 
 def _jst(moment):
-    return policy_admin.utc_to_jst(moment).strftime("%Y-%m-%d %H:%M JST")
+    return revisions.utc_to_jst(moment).strftime("%Y-%m-%d %H:%M JST")
 
 
 def init_app(app):

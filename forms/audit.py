@@ -9,7 +9,7 @@ from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.ledger.store import browse as ledger_browse
 from madoguchi.staff.store import log as staff_log
 from madoguchi.subjects import store as subjects_admin
-from madoguchi.ledger.store.consent_ledger import KINDS
+from madoguchi.ledger.canonical import KINDS
 from madoguchi.ledger.store.browse import LedgerFilter, version_labels
 
 KIND_NAMES = {"granted": _l("Granted"), "withdrawn": _l("Withdrawn"), "erased": _l("Erased")}

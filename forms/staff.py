@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateTimeLocalField, EmailField, PasswordField,
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy import revisions
 
 
 class LoginForm(FlaskForm):
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
 class PolicyDraftForm(FlaskForm):
     label = StringField(_l("Label"), filters=[lambda text: (text or "").strip()], validators=[
         DataRequired(_l("Enter a label, for example 2")), Length(max=40),
-        Regexp(policy_admin.LABEL_PATTERN,
+        Regexp(revisions.LABEL_PATTERN,
                message=_l("Use only letters, digits, dots, hyphens and underscores"))])
     effective_at = DateTimeLocalField(
         _l("Effective from (Japan time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -44,7 +45,7 @@ class PolicyDraftForm(FlaskForm):
         return {"label": self.label.data, "text_ja": _lines(self.text_ja.data),
                 "text_en": _lines(self.text_en.data), "change_summary": self.change_summary.data.strip(),
                 "significant": self.significant.data,
-                "effective_at": policy_admin.jst_to_utc(self.effective_at.data)}
+                "effective_at": revisions.jst_to_utc(self.effective_at.data)}
 
 
 class PublishForm(FlaskForm):
@@ -60,7 +61,7 @@ def draft_form_data(version, new_draft):
     if not new_draft:
         data.update(label=version.label, change_summary=version.change_summary,
                     significant=version.significant,
-                    effective_at=policy_admin.utc_to_jst(version.effective_at).replace(tzinfo=None))
+                    effective_at=revisions.utc_to_jst(version.effective_at).replace(tzinfo=None))
     return data
 
 

@@ -12,12 +12,12 @@ Results are aware datetimes in Asia/Tokyo. The server's own clock zone (TZ) neve
 nothing here converts through local time.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 import jpholiday
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from madoguchi.clock import TOKYO, in_tokyo
+
 OPENS_AT = time(12, 0)
 CLOSES_AT = time(17, 0)
 DEFAULT_YEAR_END_BREAK = "12-29/01-03"
@@ -31,13 +31,6 @@ class OpenStatus:
     open: bool
     closes_at: datetime | None      # today's 17:00 (Asia/Tokyo) while open, else None
     next_opening: datetime          # the next 12:00 opening at or after the moment
-
-
-def in_tokyo(moment: datetime) -> datetime:
-    """The same instant in Asia/Tokyo; a naive datetime is read as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(TOKYO)
 
 
 def parse_break(text: str) -> tuple[tuple[int, int], tuple[int, int]]:

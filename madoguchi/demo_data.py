@@ -7,11 +7,12 @@ import random
 from datetime import timedelta, timezone
 
 from madoguchi.ledger.store import consent_ledger
-from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from madoguchi.business_calendar import BusinessCalendar
-from madoguchi.inquiries.store.submit import REFERENCE_ALPHABET, TOKYO
+from madoguchi.inquiries.references import new_reference
 from madoguchi.subjects.keys import subject_key, truncate_ip
-from models import Inquiry, PolicyVersion, utcnow
+from madoguchi.clock import utcnow
+from models import Inquiry, PolicyVersion
 
 FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
 GIVEN = ["太郎", "花子", "翔太", "美咲", "健一", "陽菜", "大輔", "さくら", "拓海", "結衣", "蓮", "葵"]
@@ -48,10 +49,9 @@ def _reply_due(moment):
 
 
 def _reference(rng, moment, used):
-    """Like inquiries.new_reference, but drawn from the seeded generator and never repeated."""
-    day = moment.replace(tzinfo=timezone.utc).astimezone(TOKYO)
+    """A reference drawn from the seeded generator, never repeated."""
     while True:
-        reference = f"AMK-{day:%Y%m%d}-" + "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(4))
+        reference = new_reference(moment, choice=rng.choice)
         if reference not in used:
             used.add(reference)
             return reference
@@ -67,7 +67,7 @@ def _add_batch(rng, times, versions, subject_secret, ledger_key, used):
         category = rng.choice(list(QUESTIONS))
         reference = _reference(rng, moment, used)
         events.append(dict(kind="granted", subject_key=subject_key(email, subject_secret),
-                           policy_version=version.label, policy_sha256=policy_store.sha256_for(version, locale),
+                           policy_version=version.label, policy_sha256=revisions.sha256_for(version, locale),
                            locale=locale, method="web_form_checkbox", inquiry_ref=reference, occurred_at=moment,
                            ip_truncated=truncate_ip(f"203.0.113.{rng.randrange(256)}")))
         inquiries.append(dict(reference=reference, created_at=moment, locale=locale, category=category,

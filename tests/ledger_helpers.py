@@ -4,10 +4,13 @@ import sqlite3
 
 import models
 from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 from madoguchi.outbox import store as outbox
 from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from madoguchi.subjects.keys import subject_key
-from models import Inquiry, utcnow
+from madoguchi.clock import utcnow
+from models import Inquiry
 
 
 def grant(app, email="taro.yamada@example.jp", locale="ja", reference="", inquiry=False):
@@ -16,7 +19,7 @@ def grant(app, email="taro.yamada@example.jp", locale="ja", reference="", inquir
     with consent_ledger.writing():
         event = consent_ledger.append(
             kind="granted", subject_key=subject_key(email, app.config["SUBJECT_KEY"]),
-            policy_version=version.label, policy_sha256=policy_store.sha256_for(version, locale),
+            policy_version=version.label, policy_sha256=revisions.sha256_for(version, locale),
             locale=locale, method="web_form_checkbox", ip_truncated="203.0.113.0/24",
             inquiry_ref=reference, ledger_key=app.config["LEDGER_KEY"])
         if inquiry:
@@ -98,13 +101,13 @@ def store_awkward_events(seqs):
     stored = []
     for n, seq in enumerate(seqs):
         label, ip, reference = AWKWARD_VALUES[n % len(AWKWARD_VALUES)]
-        fields = dict(seq=seq, kind=consent_ledger.KINDS[n % 3],
+        fields = dict(seq=seq, kind=canonical.KINDS[n % 3],
                       occurred_at="2026-11-24T01:02:03.000004Z", subject_key=f"{n:064x}",
                       policy_version=label, policy_sha256="c" * 64, locale="ja",
                       method="web_form_checkbox", ip_truncated=ip, inquiry_ref=reference,
                       prev_hash="d" * 64)
         models.ConsentEvent.insert(**fields, hash=f"{seq:064x}").execute()
-        stored.append(tuple(fields[name] for name in consent_ledger.FIELDS))
+        stored.append(tuple(fields[name] for name in canonical.FIELDS))
     return stored
 
 

@@ -8,8 +8,10 @@ from markupsafe import escape
 
 from conftest import csrf_token, sign_in_staff
 from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy import revisions
 from madoguchi.policy.store import versions as policy_store
-from models import PolicyVersion, StaffAction, utcnow
+from madoguchi.clock import utcnow
+from models import PolicyVersion, StaffAction
 
 LIST = "/staff/admin/policies"
 NEW = "/staff/admin/policies/new"
@@ -153,8 +155,8 @@ def test_publishing_makes_the_version_current_and_freezes_it(app, client, admin)
     published = version_row(app, version_id)
     assert published.published_by == admin and published.published_at >= before
     assert published.effective_at >= before
-    assert published.sha256_ja == policy_store.sha256_text(published.text_ja)
-    assert published.sha256_en == policy_store.sha256_text(published.text_en)
+    assert published.sha256_ja == revisions.sha256_text(published.text_ja)
+    assert published.sha256_en == revisions.sha256_text(published.text_en)
     assert NEW_TEXT_EN in client.get("/privacy").get_data(as_text=True)
     assert NEW_TEXT_EN not in client.get("/privacy/1").get_data(as_text=True)
     with app.app_context():
@@ -173,7 +175,7 @@ def test_a_published_version_offers_no_edit_and_the_database_refuses_changes(app
     with pytest.raises(sqlite3.DatabaseError, match="cannot change"):
         db.execute("UPDATE policy_version SET text_en = 'changed' WHERE label = '2'")
     db.close()
-    with app.app_context(), pytest.raises(policy_admin.PolicyError):
+    with app.app_context(), pytest.raises(revisions.PolicyError):
         policy_admin.save_draft(draft_data(client, app), "t", policy_admin.version_by_id(version_id))
 
 

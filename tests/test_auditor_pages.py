@@ -18,7 +18,7 @@ from madoguchi import svg_chart
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.ledger.store import browse as ledger_browse
 from madoguchi.ledger.store import exports as ledger_export
-from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from madoguchi.ledger.store.browse import LedgerFilter
 from madoguchi.subjects.keys import subject_key
 from models import PolicyVersion, StaffAction, database
@@ -42,7 +42,7 @@ def ledger(app):
         with app.app_context(), database.connection_context():
             versions = {v.label: v for v in PolicyVersion.select()}
             rows = [dict(kind=kind, subject_key=subject_key(email, app.config["SUBJECT_KEY"]),
-                         policy_version=label, policy_sha256=policy_store.sha256_for(versions[label], "ja"),
+                         policy_version=label, policy_sha256=revisions.sha256_for(versions[label], "ja"),
                          locale="ja", method="web_form_checkbox", occurred_at=moment)
                     for moment, kind, label, email in events]
             last = consent_ledger.append_many(rows, app.config["LEDGER_KEY"])
@@ -55,7 +55,7 @@ def version_2(app):
     with app.app_context(), database.connection_context():
         text = "個人情報の取扱いについて（第2版）"
         PolicyVersion.create(label="2", effective_at=datetime(2026, 10, 31, 15), text_ja=text, text_en="v2",
-                             sha256_ja=policy_store.sha256_text(text), sha256_en=policy_store.sha256_text("v2"),
+                             sha256_ja=revisions.sha256_text(text), sha256_en=revisions.sha256_text("v2"),
                              published_at=datetime(2026, 10, 1), published_by="test")
 
 

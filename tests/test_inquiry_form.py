@@ -3,7 +3,7 @@ import re
 
 from inquiry_helpers import GOOD_ANSWERS, agree, post_form, send_inquiry
 from models import ConsentEvent, Inquiry, OutboxMail, database
-from madoguchi.policy.store.versions import sha256_text
+from madoguchi.policy.revisions import sha256_text
 from madoguchi.subjects.keys import subject_key
 
 
@@ -92,7 +92,8 @@ def test_a_policy_published_after_consent_is_shown_and_agreed_to_again(app, clie
     post_form(client, "/contact/form/details", GOOD_ANSWERS)
     with app.app_context(), database.connection_context():
         from madoguchi.policy.store.versions import FIRST_EFFECTIVE_AT
-        from models import PolicyVersion, utcnow
+        from madoguchi.clock import utcnow
+        from models import PolicyVersion
         PolicyVersion.create(label="2", effective_at=utcnow(), text_ja="## 新方針\n", text_en="## New\n",
                              sha256_ja=sha256_text("## 新方針\n"), sha256_en=sha256_text("## New\n"),
                              published_at=utcnow(), published_by="test")
@@ -109,7 +110,8 @@ def test_a_policy_published_after_consent_is_shown_and_agreed_to_again(app, clie
 
 def test_abandoned_drafts_are_purged_when_a_new_journey_starts(app, client):
     from datetime import timedelta
-    from models import FormDraft, utcnow
+    from madoguchi.clock import utcnow
+    from models import FormDraft
     with app.app_context(), database.connection_context():
         FormDraft.create(token="old", answers='{"name": "佐藤 花子"}', updated_at=utcnow() - timedelta(days=1))
     agree(client)

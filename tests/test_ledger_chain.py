@@ -10,6 +10,7 @@ from peewee import IntegrityError
 from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
                             store_awkward_events)
 from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 from madoguchi.ledger.store import verification as ledger_verify
 from madoguchi.policy.store import versions as policy_store
 from models import ConsentEvent, Inquiry, LedgerCheckpoint
@@ -18,7 +19,7 @@ from models import ConsentEvent, Inquiry, LedgerCheckpoint
 def documented_bytes(event):
     """The canonical serialisation exactly as consent_ledger's docstring describes it."""
     lines = ["madoguchi-consent-v1"] + [f"{name}={getattr(event, name)}"
-                                        for name in consent_ledger.FIELDS]
+                                        for name in canonical.FIELDS]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -38,7 +39,7 @@ def test_appends_form_a_chain_of_documented_hashes(app):
 def test_the_database_builds_the_same_canonical_bytes_as_python(app):
     """verify has the database build the bytes it hashes: canonical_event()'s, byte for byte."""
     for fields in store_awkward_events([1, 2**31 - 1, 2**62 + 1]):
-        assert canonical_built_by_the_database(fields[0]) == consent_ledger.canonical_event(*fields)
+        assert canonical_built_by_the_database(fields[0]) == canonical.canonical_event(*fields)
 
 
 def test_a_chain_with_empty_optional_values_verifies(app, runner):
@@ -83,9 +84,9 @@ def test_an_inquiry_that_fails_to_store_takes_its_consent_event_with_it(app):
 def test_unknown_kinds_and_control_characters_are_refused(app):
     fields = dict(subject_key="a" * 64, policy_version="1", policy_sha256="b" * 64, locale="ja",
                   method="web_form_checkbox", ledger_key="k")
-    with pytest.raises(consent_ledger.LedgerError):
+    with pytest.raises(canonical.LedgerError):
         consent_ledger.append(kind="deleted", **fields)
-    with pytest.raises(consent_ledger.LedgerError):
+    with pytest.raises(canonical.LedgerError):
         consent_ledger.append(kind="granted", inquiry_ref="AMK\nseq=1", **fields)
     assert ConsentEvent.select().count() == 0
 

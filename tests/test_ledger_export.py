@@ -13,6 +13,7 @@ import pytest
 
 from ledger_helpers import database_file, fill, tamper
 from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 from madoguchi.policy.store import versions as policy_store
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_export.py"
@@ -91,13 +92,13 @@ def _rehash_all(app):
     """The test moved times directly; this rebuilds a valid chain over them (checkpoints do not
     matter to an export check)."""
     connection = sqlite3.connect(database_file(app))
-    rows = connection.execute(f"SELECT {', '.join(consent_ledger.FIELDS)} FROM consent_event "
+    rows = connection.execute(f"SELECT {', '.join(canonical.FIELDS)} FROM consent_event "
                               "ORDER BY seq").fetchall()
     connection.close()
-    statements, prev = [], consent_ledger.GENESIS_HASH
+    statements, prev = [], canonical.GENESIS_HASH
     for row in rows:
         fields = list(row[:-1]) + [prev]
-        prev = consent_ledger.event_hash(*fields)
+        prev = canonical.event_hash(*fields)
         statements.append(("UPDATE consent_event SET prev_hash = ?, hash = ? WHERE seq = ?",
                            (fields[-1], prev, row[0])))
     return statements

@@ -18,7 +18,7 @@ from app import create_app
 from conftest import free_port
 from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
                             store_awkward_events)
-from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,7 +117,7 @@ def test_appends_chain_and_verify_on_postgresql(pg_app):
 
 def test_postgresql_builds_the_same_canonical_bytes_as_python(pg_app):
     for fields in store_awkward_events([1, 2**31 - 1]):             # seq is a 4-byte integer here
-        assert canonical_built_by_the_database(fields[0]) == consent_ledger.canonical_event(*fields)
+        assert canonical_built_by_the_database(fields[0]) == canonical.canonical_event(*fields)
 
 
 @pytest.mark.parametrize("statement, message", [

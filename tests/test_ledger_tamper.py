@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from ledger_helpers import database_file, fill, tamper
-from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 
-EVENT_COLUMNS = ", ".join(consent_ledger.FIELDS + ("hash",))
+EVENT_COLUMNS = ", ".join(canonical.FIELDS + ("hash",))
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def rehash_from(app, first_seq):
     for row in rows:
         fields = list(row[:-1])
         fields[-1] = prev
-        prev = consent_ledger.event_hash(*fields)
+        prev = canonical.event_hash(*fields)
         statements.append(("UPDATE consent_event SET prev_hash = ?, hash = ? WHERE seq = ?",
                            (fields[-1], prev, row[0])))
     connection.close()
@@ -91,7 +91,7 @@ def test_an_edit_with_the_whole_chain_rehashed_is_caught_by_the_signed_checkpoin
 def forged_event(seq, prev_hash, occurred_at="2026-11-24T00:00:00.000000Z"):
     fields = [seq, "granted", occurred_at, "f" * 64, "1", "0" * 64, "ja", "web_form_checkbox", "",
               "AMK-FORGED", prev_hash]
-    return fields + [consent_ledger.event_hash(*fields)]
+    return fields + [canonical.event_hash(*fields)]
 
 
 def insert_statement(fields):

@@ -9,8 +9,10 @@ from hypothesis import given, settings, strategies as st
 
 import models
 from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from madoguchi.policy.document import render_policy, summary_sections
-from models import PolicyVersion, utcnow
+from madoguchi.clock import utcnow
+from models import PolicyVersion
 
 CONTACT = "kojinjoho-madoguchi@anymykuji.com"
 TEXTS = Path(policy_store.TEXTS)
@@ -41,7 +43,7 @@ def add_version(site, label, effective_at, published=True, title="改定版"):
         text = f"# {title}\n\n## 1. 変更点\n\n本文です。\n"
         PolicyVersion.create(
             label=label, effective_at=effective_at, text_ja=text, text_en=text.replace("本文", "Text"),
-            sha256_ja=policy_store.sha256_text(text), sha256_en=policy_store.sha256_text(text),
+            sha256_ja=revisions.sha256_text(text), sha256_en=revisions.sha256_text(text),
             published_at=utcnow() if published else None)
 
 
@@ -123,8 +125,8 @@ def test_version_1_files_are_stored_exactly_with_the_contact_token(site):
         assert text.count("{privacy_contact_email}") == 1
         with site.app_context(), models.database.connection_context():
             version = policy_store.by_label("1")
-            assert policy_store.text_for(version, locale) == text
-            assert policy_store.sha256_for(version, locale) == policy_store.sha256_text(text)
+            assert revisions.text_for(version, locale) == text
+            assert revisions.sha256_for(version, locale) == revisions.sha256_text(text)
         assert [id for id, _ in summary_sections(text)] == [
             "part-1", "section-1", "section-2", "section-3", "section-4", "section-5", "section-6"]
 

@@ -6,7 +6,9 @@ import pytest
 
 from conftest import STAFF_PASSWORD, csrf_token, sign_in_staff
 from madoguchi.staff.store import accounts as staff_accounts
-from models import StaffAction, utcnow
+from madoguchi.staff import rules as staff_rules
+from madoguchi.clock import utcnow
+from models import StaffAction
 
 ADMIN_PAGE = "/staff/admin/policies"
 WRONG = "The email address or the password is not correct."
@@ -101,7 +103,7 @@ def test_lock_message_is_translated(client, admin_account):
 
 
 def test_lock_ends_after_the_lock_period(app, admin_account):
-    policy = staff_accounts.LockPolicy(lock_after=5, lock_minutes=15, delay_step=0, delay_max=0)
+    policy = staff_rules.LockPolicy(lock_after=5, lock_minutes=15, delay_step=0, delay_max=0)
     start = utcnow()
     with app.app_context():
         for n in range(5):
@@ -113,7 +115,7 @@ def test_lock_ends_after_the_lock_period(app, admin_account):
 
 
 def test_each_recent_failure_slows_the_next_answer_up_to_the_cap(app, admin_account):
-    policy = staff_accounts.LockPolicy(lock_after=10, lock_minutes=15, delay_step=0.5, delay_max=3.0)
+    policy = staff_rules.LockPolicy(lock_after=10, lock_minutes=15, delay_step=0.5, delay_max=3.0)
     with app.app_context():
         delays = [staff_accounts.attempt_login(admin_account, "wrong", utcnow(), policy).delay
                   for _ in range(8)]
@@ -121,7 +123,7 @@ def test_each_recent_failure_slows_the_next_answer_up_to_the_cap(app, admin_acco
 
 
 def test_a_successful_login_resets_the_failures(app, admin_account):
-    policy = staff_accounts.LockPolicy(lock_after=5, lock_minutes=15, delay_step=0, delay_max=0)
+    policy = staff_rules.LockPolicy(lock_after=5, lock_minutes=15, delay_step=0, delay_max=0)
     with app.app_context():
         for _ in range(4):
             staff_accounts.attempt_login(admin_account, "wrong", utcnow(), policy)

@@ -4,6 +4,7 @@ from datetime import datetime
 from werkzeug.security import check_password_hash
 
 from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from models import PolicyVersion, StaffAction, StaffUser
 
 PASSWORD = "a long enough password"
@@ -70,7 +71,7 @@ def test_policy_publish_with_a_japan_time_and_list(app, runner, tmp_path):
     with app.app_context():
         v2 = policy_store.by_label("2")
         assert v2.effective_at == datetime(2030, 12, 31, 15, 0) and v2.significant
-        assert v2.sha256_ja == policy_store.sha256_text("# 個人情報の取扱いについて\n\n第2版の本文です。\n")
+        assert v2.sha256_ja == revisions.sha256_text("# 個人情報の取扱いについて\n\n第2版の本文です。\n")
         assert v2.published_by.startswith("cli:") and v2.change_summary == "Second edition"
     lines = runner.invoke(args=["policy", "list"]).output.splitlines()
     assert lines[0].startswith("1\t2024-06-14 00:00 JST\tcurrent\t-\tja:")

@@ -8,6 +8,7 @@ import pytest
 from conftest import csrf_token, sign_in_staff
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from models import Inquiry, InquiryNote, StaffAction, database
 
 INBOX = "/staff/support/inbox"
@@ -32,7 +33,7 @@ def store(app):
             version = policy_store.current_version()
             event = consent_ledger.append(
                 kind="granted", subject_key=f"{number:064x}", policy_version=version.label,
-                policy_sha256=policy_store.sha256_for(version, "ja"), locale="ja",
+                policy_sha256=revisions.sha256_for(version, "ja"), locale="ja",
                 method="web_form_checkbox", inquiry_ref=reference, ledger_key="test-ledger-key",
                 occurred_at=datetime(2026, 11, 24, 2, 30, number % 60))
             values = dict(reference=reference, locale="ja", category=category, name="山田 太郎",

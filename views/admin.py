@@ -10,8 +10,9 @@ from htmx_flask import request
 
 from forms.staff import PolicyDraftForm, PublishForm, draft_form_data
 from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy import revisions
 from madoguchi.policy.store import versions as policy_store
-from models import utcnow
+from madoguchi.clock import utcnow
 from views.staff_auth import current_staff, format_jst, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
@@ -51,8 +52,8 @@ def preview(version_id):
 def diff(version_id):
     version = policy_admin.version_by_id(version_id) or abort(404)
     current, locale = policy_store.current_version(), _shown_locale()
-    rows = policy_admin.side_by_side(policy_store.text_for(current, locale),
-                                     policy_store.text_for(version, locale))
+    rows = revisions.side_by_side(revisions.text_for(current, locale),
+                                     revisions.text_for(version, locale))
     page = "staff/admin/_diff.html" if request.htmx else "staff/admin/diff.html"
     return render_template(page, version=version, current=current, locale=locale, rows=rows)
 
@@ -66,7 +67,7 @@ def publish(version_id):
         return render_template("staff/admin/publish.html", draft=draft, form=form, now=utcnow())
     try:
         version = policy_admin.publish(draft, current_staff().email)
-    except policy_admin.PolicyError:
+    except revisions.PolicyError:
         abort(409)   # published a moment ago from another tab; nothing changed
     flash(_("Version %(label)s is published. It takes effect on %(time)s.",
             label=version.label, time=format_jst(version.effective_at)))
@@ -88,4 +89,4 @@ def _shown_locale():
 
 def _status(version):
     now = utcnow()
-    return policy_admin.status_of(version, policy_store.current_version(now), now)
+    return revisions.status_of(version, policy_store.current_version(now), now)

@@ -15,8 +15,9 @@ from madoguchi.ledger.store import export_zip
 from madoguchi.ledger.store import browse as ledger_browse
 from madoguchi.ledger.store import verification as ledger_verify
 from madoguchi.staff.store import log as staff_log
+from madoguchi.ledger.canonical import event_time
 from madoguchi.subjects.keys import subject_key
-from models import utcnow
+from madoguchi.clock import utcnow
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("auditor", __name__, url_prefix="/staff")
@@ -81,7 +82,7 @@ def staff_actions():
 @bp.context_processor
 def audit_labels():
     return {"kind_name": kind_name, "action_name": action_name, "damage_name": damage_name,
-            "event_time": ledger_browse.event_time}
+            "event_time": event_time}
 
 
 def _ledger_page(form, person_form=None, export_form=None):

@@ -10,7 +10,7 @@ import notifications
 from forms.inquiry import DetailsForm, email_advice_for
 from madoguchi.inquiries.store import drafts
 from madoguchi.inquiries.store import submit as inquiries
-from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from madoguchi.business_calendar import calendar_from_config, in_tokyo
 from madoguchi.subjects.keys import truncate_ip
 from views.pages import clock_now
@@ -27,7 +27,7 @@ def consent():
 def give_consent(version):
     """Remember exactly what was shown when the box was ticked: version, text hash, language."""
     session["consent"] = {"version": version.label, "locale": locale(),
-                          "sha256": policy_store.sha256_for(version, locale())}
+                          "sha256": revisions.sha256_for(version, locale())}
 
 
 def consent_is_current(version):

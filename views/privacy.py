@@ -8,8 +8,10 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_babel import get_locale
 
 from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from madoguchi.policy import document as policy_text
-from models import PolicyVersion, utcnow
+from madoguchi.clock import utcnow
+from models import PolicyVersion
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -42,15 +44,15 @@ def policy_html(version, locale, as_page=False):
     """The version's text as safe HTML. Included in a page, its title is an <h2> under the page's
     <h1>; `as_page=True` leaves the title out for a page whose <h1> is the title itself."""
     return policy_text.render_policy(
-        policy_store.text_for(version, locale), current_app.config["PRIVACY_CONTACT_EMAIL"],
+        revisions.text_for(version, locale), current_app.config["PRIVACY_CONTACT_EMAIL"],
         heading_offset=0 if as_page else 1, include_title=not as_page)
 
 
 @bp.app_template_filter("policy_sections")
 def policy_sections(version, locale):
-    return policy_text.summary_sections(policy_store.text_for(version, locale))
+    return policy_text.summary_sections(revisions.text_for(version, locale))
 
 
 @bp.app_template_filter("policy_title")
 def policy_title(version, locale):
-    return policy_text.policy_title(policy_store.text_for(version, locale))
+    return policy_text.policy_title(revisions.text_for(version, locale))

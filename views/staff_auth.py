@@ -15,8 +15,9 @@ from htmx_flask import request
 
 from forms.staff import LoginForm
 from madoguchi.staff.store import accounts as staff_accounts
+from madoguchi.staff import rules as staff_rules
 from madoguchi.staff.store import log as staff_log
-from models import utcnow
+from madoguchi.clock import utcnow
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
@@ -63,7 +64,7 @@ def login():
     if not form.validate_on_submit():
         return render_template("staff/login.html", form=form), 400 if form.errors else 200
     attempt = staff_accounts.attempt_login(form.email.data, form.password.data, utcnow(),
-                                           staff_accounts.LockPolicy.from_config(current_app.config))
+                                           staff_rules.LockPolicy.from_config(current_app.config))
     time.sleep(attempt.delay)   # each recent failure makes the next answer slower
     if attempt.user is None:
         return _login_refused(form, attempt.locked_until)
@@ -82,7 +83,7 @@ def logout():
 
 
 @bp.get("/")
-@role_required(*staff_accounts.ROLES)
+@role_required(*staff_rules.ROLES)
 def home():
     pages = [endpoint for endpoint, _label in MENU[current_staff().role]
              if endpoint in current_app.view_functions]
@@ -128,7 +129,7 @@ def _staff_from_session():
     now = utcnow()
     config = current_app.config
     user = staff_accounts.active_user(session["staff_id"])
-    expired = staff_accounts.session_expired(
+    expired = staff_rules.session_expired(
         _stored_time(session.get("staff_login_at")), _stored_time(session.get("staff_seen_at")), now,
         config["STAFF_SESSION_MINUTES"], config["STAFF_SESSION_MAX_HOURS"])
     if user is None or expired:

@@ -11,7 +11,8 @@ from forms.inquiry import category_label
 from forms.support import (ChecklistForm, InboxFilterForm, StatusForm, request_type_name, status_choices,
                            status_name)
 from madoguchi.inquiries.store import inbox as inquiry_inbox
-from madoguchi.ledger.store.browse import event_time, tokyo_today
+from madoguchi.clock import tokyo_today
+from madoguchi.ledger.canonical import event_time
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff")

@@ -4,14 +4,11 @@ SMTP being down never loses an inquiry and never makes the customer wait; delive
 growing pauses. Once a mail is sent its body and address are blanked: the inquiry itself keeps
 what support needs, and a second copy of personal data should not linger here.
 """
-from datetime import timedelta
-
 from peewee import fn
 
-from models import OutboxMail, database, utcnow
-
-# Minutes to wait after the 1st, 2nd, ... failure; after the last the mail is marked failed.
-BACKOFF_MINUTES = (1, 5, 15, 30, 60, 120, 240, 480)
+from madoguchi.clock import utcnow
+from madoguchi.outbox import backoff
+from models import OutboxMail, database
 
 
 def queue(*, to, subject, body, inquiry_reference=""):
@@ -47,13 +44,10 @@ def deliver_due(send, now=None, ignore_schedule=False):
 
 def _record_failure(mail, error, now):
     attempts = mail.attempts + 1
-    gave_up = attempts > len(BACKOFF_MINUTES)
-    wait = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
-    # Only the kind of error: SMTP replies can quote the recipient's address.
-    reason = type(error).__name__ + (f" {error.smtp_code}" if hasattr(error, "smtp_code") else "")
-    (OutboxMail.update(attempts=attempts, last_error=reason[:200],
+    gave_up = backoff.gives_up(attempts)
+    (OutboxMail.update(attempts=attempts, last_error=backoff.failure_reason(error),
                        status="failed" if gave_up else "pending",
-                       next_attempt_at=now + timedelta(minutes=wait))
+                       next_attempt_at=now + backoff.wait_after(attempts))
      .where(OutboxMail.id == mail.id).execute())
     return "failed" if gave_up else "retrying"
 

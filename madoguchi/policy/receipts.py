@@ -1,10 +1,11 @@
 """Consent receipts in the Kantara Initiative Consent Receipt Specification v1.1 (JSON).
 
-`consent_receipt(event, config)` describes one ledger event: who the controller is, which policy
+`consent_receipt(event, policy_text, config)` describes one ledger event: who the controller is, which policy
 version the person agreed to (its URL names the exact version), when, how, and for which purposes.
 The purposes are the items of the policy's section 2 (利用目的) and the personal-data categories
 those of section 1, read from the text of the version in the language the person saw, so a receipt
-always says what that version said. The acknowledgement mail shows the same receipt.
+always says what that version said. The acknowledgement mail shows the same receipt. The caller
+hands in that text (policy/store/versions.py `text_of`), so nothing here reads the database.
 """
 import hashlib
 import re
@@ -12,8 +13,7 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from madoguchi.ledger.store import consent_ledger
-from madoguchi.policy.store import versions as policy_store
+from madoguchi.ledger import canonical
 from madoguchi.policy import document as policy_text
 
 SPEC_VERSION = "KI-CR-v1.1.0"
@@ -26,10 +26,9 @@ PRIMARY_PURPOSE = re.compile(r"問い?合わ?せ|inquir", re.IGNORECASE)
 PHONE = re.compile(r"\d{2,4}-\d{2,4}-\d{3,4}")
 
 
-def consent_receipt(event, config):
-    """The receipt of a ConsentEvent (or anything with its fields) as a dict ready for JSON."""
-    version = policy_store.by_label(event.policy_version)
-    text = policy_store.text_for(version, event.locale) if version else ""
+def consent_receipt(event, text, config):
+    """The receipt of a ConsentEvent (or anything with its fields) as a dict ready for JSON;
+    `text` is the policy version's text in the language the person saw ("" if unknown)."""
     policy_url = f"{config['PUBLIC_BASE_URL']}/privacy/{quote(event.policy_version)}"
     categories = _list_items(text, "section-1")
     return {
@@ -64,7 +63,7 @@ def receipt_id(event_hash):
 
 
 def _epoch_seconds(occurred_at):
-    moment = datetime.strptime(occurred_at, consent_ledger.TIME_FORMAT)
+    moment = datetime.strptime(occurred_at, canonical.TIME_FORMAT)
     return int(moment.replace(tzinfo=timezone.utc).timestamp())
 
 

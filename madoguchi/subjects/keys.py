@@ -8,12 +8,8 @@ disclosure request; erasing the inquiry leaves nothing in the ledger that names 
 import hashlib
 import hmac
 import ipaddress
-import unicodedata
 
-
-def normalise_email(email):
-    """Trim, fold full-width characters (NFKC) and lower-case: one person, one key."""
-    return unicodedata.normalize("NFKC", email).strip().lower()
+from madoguchi.email.addresses import normalise_email
 
 
 def subject_key(email, key):

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.subjects.keys import subject_key
-from models import ConsentEvent, Inquiry, OutboxMail, utcnow
+from madoguchi.clock import utcnow
+from models import ConsentEvent, Inquiry, OutboxMail
 
 # How a withdrawal or erasure reaches the ledger: staff acting on the person's request.
 ON_REQUEST = "staff_on_request"

@@ -4,7 +4,9 @@ import json
 import secrets
 from datetime import timedelta
 
-from models import FormDraft, utcnow
+from madoguchi.clock import utcnow
+
+from models import FormDraft
 
 # A draft nobody touched for this long was abandoned; its personal data should not linger.
 DRAFT_LIFETIME = timedelta(hours=12)

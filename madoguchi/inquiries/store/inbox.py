@@ -13,7 +13,8 @@ from peewee import fn
 
 from madoguchi.staff.store import log as staff_log
 from madoguchi.text_input import ascii_fold
-from models import ConsentEvent, Inquiry, InquiryNote, utcnow
+from madoguchi.clock import utcnow
+from models import ConsentEvent, Inquiry, InquiryNote
 
 STATUSES = ("new", "in_progress", "answered", "closed")
 # Where an inquiry may go from each status; "new" means nobody has picked it up, so no way back.

@@ -1,25 +1,12 @@
 """Storing an inquiry: the inquiry, its consent event and its mail commit together or not at all."""
-import secrets
-from datetime import timezone
-from zoneinfo import ZoneInfo
-
 from peewee import IntegrityError
 
+from madoguchi.clock import utcnow
+from madoguchi.inquiries.references import new_reference
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.outbox import store as outbox
 from madoguchi.subjects.keys import subject_key
-from models import Inquiry, utcnow
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-# Crockford-style: no 0/O, 1/I/L or U, so a reference read out on the phone cannot be misheard.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def new_reference(now_utc):
-    day = now_utc.replace(tzinfo=timezone.utc).astimezone(TOKYO)
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(4))
-    return f"AMK-{day:%Y%m%d}-{code}"
-
+from models import Inquiry
 
 def store(answers, consent, *, ip_truncated, subject_secret, ledger_key, reply_due_at, compose_mail,
           now=None):

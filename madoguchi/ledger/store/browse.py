@@ -11,17 +11,16 @@ stamps each event inside its write lock, so on a real ledger the two orders are 
 are not (an import with its own times), paging is still complete and stable.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 from peewee import fn
 
-from madoguchi.ledger.store.consent_ledger import KINDS, TIME_FORMAT
+from madoguchi.clock import tokyo_today
+from madoguchi.ledger.canonical import KINDS
 from madoguchi.ledger.store.exports import day_bounds
 from models import ConsentEvent, PolicyVersion, StaffAction
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 TOKYO_OFFSET_HOURS = 9
 PAGE_SIZE = 50
 CHART_DAYS = 30
@@ -29,15 +28,6 @@ CHART_DAYS = 30
 PERSON_LOOKUP = "ledger_person_lookup"
 VERIFIED = "ledger_verified"
 EXPORTED = "ledger_exported"
-
-
-def tokyo_today(now=None):
-    return (now or datetime.now(timezone.utc)).astimezone(TOKYO).date()
-
-
-def event_time(utc_text_value):
-    """A stored UTC time text as an aware datetime, for showing it in Tokyo time."""
-    return datetime.strptime(utc_text_value, TIME_FORMAT).replace(tzinfo=timezone.utc)
 
 
 def tokyo_day(utc_text_value):

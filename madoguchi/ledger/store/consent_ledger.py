@@ -1,4 +1,5 @@
-"""The consent ledger: an append-only hash chain of consent events, anchored by signed checkpoints.
+"""The consent ledger's store: appending events to the hash chain, each anchored by a signed
+checkpoint, in the one write transaction that serialises writers.
 
 Use it like this (the inquiry and its consent are stored in one transaction):
 
@@ -9,33 +10,13 @@ Use it like this (the inquiry and its consent are stored in one transaction):
                                       ledger_key=app.config["LEDGER_KEY"])
         Inquiry.create(..., consent_seq=event.seq)
 
-Canonical serialisation (what `hash` is the SHA-256 of; tools/verify_export.py repeats it):
-the UTF-8 bytes of these lines, each ending in "\\n", in this order:
-
-    madoguchi-consent-v1
-    seq=<decimal>
-    kind=<granted|withdrawn|erased>
-    occurred_at=<YYYY-MM-DDTHH:MM:SS.ffffffZ, UTC>
-    subject_key=<64 hex>
-    policy_version=<label>
-    policy_sha256=<64 hex>
-    locale=<ja|en>
-    method=<web_form_checkbox|...>
-    ip_truncated=<network or empty>
-    inquiry_ref=<reference or empty>
-    prev_hash=<64 hex; 64 zeros for seq 1>
-
-No value may hold a control character (checked on append), so the lines cannot be confused.
-A checkpoint's MAC is HMAC-SHA256(LEDGER_KEY, "madoguchi-checkpoint-v1\\nseq=..\\nhead_hash=..\\n
-created_at=..\\n"). The ledger key lives outside the database, so whoever can edit the database file
-still cannot forge a checkpoint for a shortened or rewritten chain.
+What is hashed and signed is defined in madoguchi/ledger/canonical.py.
 """
-import hashlib
-import hmac
-import re
 from contextlib import contextmanager
-from datetime import datetime, timezone
 
+from madoguchi.ledger import canonical
+from madoguchi.ledger.canonical import (CANONICAL_TEMPLATE, CHECKPOINT_COLUMNS, EVENT_COLUMNS, FIELDS,
+                                        GENESIS_HASH, checkpoint_mac, format_time)
 from madoguchi.ledger.store.stream import filled_in, is_postgres
 from models import ConsentEvent, database
 
@@ -44,40 +25,8 @@ try:
 except ImportError:                             # not on POSIX: SQLite's busy wait alone
     fcntl = None
 
-GENESIS_HASH = "0" * 64
-KINDS = ("granted", "withdrawn", "erased")
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Any constant works, as long as every writer uses the same one: it names "the ledger's write lock".
 ADVISORY_LOCK_ID = 0x6D61646F   # "mado"
-# The fields of an event in canonical order (seq first, prev_hash last; hash is not hashed).
-FIELDS = ("seq", "kind", "occurred_at", "subject_key", "policy_version", "policy_sha256",
-          "locale", "method", "ip_truncated", "inquiry_ref", "prev_hash")
-EVENT_COLUMNS = FIELDS + ("hash",)
-CHECKPOINT_COLUMNS = ("seq", "head_hash", "created_at", "mac")
-CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
-# The canonical serialisation with a {} for each field's value, built from FIELDS: the one
-# definition of the format, filled in by canonical_event() in Python and canonical_sql() in SQL.
-CANONICAL_TEMPLATE = "madoguchi-consent-v1\n" + "".join(f"{name}={{}}\n" for name in FIELDS)
-
-
-class LedgerError(ValueError):
-    """An event that cannot be appended (unknown kind, control characters in a value)."""
-
-
-def format_time(moment=None):
-    """UTC as the fixed-width text stored and hashed: 2026-11-24T01:02:03.000004Z. A naive
-    datetime is taken as UTC already (like every time the database stores)."""
-    moment = moment or datetime.now(timezone.utc)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime(TIME_FORMAT)
-
-
-def canonical_event(*fields):
-    """The canonical bytes of an event's fields, given in FIELDS order."""
-    if len(fields) != len(FIELDS):
-        raise TypeError(f"an event has {len(FIELDS)} canonical fields, not {len(fields)}")
-    return CANONICAL_TEMPLATE.format(*fields).encode("utf-8")
 
 
 def canonical_sql():
@@ -85,21 +34,6 @@ def canonical_sql():
     so that the database builds the text to hash: reading one value per event out of the database
     costs far less than reading eleven (verify spends most of its time reading)."""
     return filled_in(CANONICAL_TEMPLATE.replace("{}", "%s"), FIELDS)
-
-
-def event_hash(*fields):
-    """SHA-256 (hex) of the canonical bytes of the fields, given in FIELDS order."""
-    return hashlib.sha256(canonical_event(*fields)).hexdigest()
-
-
-def canonical_checkpoint(seq, head_hash, created_at):
-    return f"madoguchi-checkpoint-v1\nseq={seq}\nhead_hash={head_hash}\ncreated_at={created_at}\n" \
-        .encode("utf-8")
-
-
-def checkpoint_mac(ledger_key, seq, head_hash, created_at):
-    return hmac.new(ledger_key.encode("utf-8"), canonical_checkpoint(seq, head_hash, created_at),
-                    hashlib.sha256).hexdigest()
 
 
 @contextmanager
@@ -144,24 +78,6 @@ def head():
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
-def _checked(kind, values):
-    if kind not in KINDS:
-        raise LedgerError(f"unknown event kind {kind!r}")
-    if CONTROL_CHARACTER.search("".join(values)):
-        raise LedgerError("ledger values may not contain control characters")
-
-
-def _new_event(seq, prev_hash, kind, subject_key, policy_version, policy_sha256, locale, method,
-               ip_truncated, inquiry_ref, occurred_at):
-    values = dict(kind=kind, occurred_at=format_time(occurred_at), subject_key=subject_key,
-                  policy_version=str(policy_version), policy_sha256=policy_sha256, locale=locale,
-                  method=method, ip_truncated=ip_truncated or "", inquiry_ref=inquiry_ref or "")
-    _checked(kind, values.values())
-    values.update(seq=seq, prev_hash=prev_hash)
-    values["hash"] = event_hash(*(values[name] for name in FIELDS))
-    return values
-
-
 def _insert(table, columns, rows):
     """One prepared INSERT run for all rows: building a Peewee query per row would cost more
     than the write itself."""
@@ -185,7 +101,7 @@ def append(*, kind, subject_key, policy_version, policy_sha256, locale, method, 
     """
     with writing():
         seq, prev_hash = head()
-        values = _new_event(seq + 1, prev_hash, kind, subject_key, policy_version, policy_sha256,
+        values = canonical.new_event(seq + 1, prev_hash, kind, subject_key, policy_version, policy_sha256,
                             locale, method, ip_truncated, inquiry_ref, occurred_at)
         _insert("consent_event", EVENT_COLUMNS, [[values[name] for name in EVENT_COLUMNS]])
         _write_checkpoint(values["seq"], values["hash"], ledger_key)
@@ -204,7 +120,7 @@ def append_many(events, ledger_key):
         rows = []
         for fields in events:
             seq += 1
-            row = _new_event(seq, prev_hash, fields["kind"], fields["subject_key"],
+            row = canonical.new_event(seq, prev_hash, fields["kind"], fields["subject_key"],
                              fields["policy_version"], fields["policy_sha256"], fields["locale"],
                              fields["method"], fields.get("ip_truncated", ""),
                              fields.get("inquiry_ref", ""), fields.get("occurred_at"))

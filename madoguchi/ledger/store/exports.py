@@ -25,9 +25,10 @@ from datetime import date, datetime, time, timedelta
 
 import models
 from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 from madoguchi.ledger.store import stream as ledger_stream
-from madoguchi.ledger.store.formats import (CSV_HEADER_LINE, FORMATS, TOKYO, careful, columns_read,
-                                      formatted)
+from madoguchi.clock import TOKYO
+from madoguchi.ledger.store.formats import CSV_HEADER_LINE, FORMATS, careful, columns_read, formatted
 from models import ConsentEvent
 
 CHUNK_ROWS = 2000                          # about 800 kB of export per chunk
@@ -42,7 +43,7 @@ class ExportStats:
     last_seq: int | None = None
     last_hash: str | None = None
     head_seq: int = 0
-    head_hash: str = consent_ledger.GENESIS_HASH
+    head_hash: str = canonical.GENESIS_HASH
     sha256: object = field(default_factory=hashlib.sha256)
 
 
@@ -59,9 +60,9 @@ class Part:
 
 def day_bounds(since=None, until=None):
     """Japan-time calendar days (inclusive) as UTC time texts: [since 00:00 JST, until+1 00:00 JST)."""
-    lower = consent_ledger.format_time(datetime.combine(since, time(0), tzinfo=TOKYO)) \
+    lower = canonical.format_time(datetime.combine(since, time(0), tzinfo=TOKYO)) \
         if since else None
-    upper = consent_ledger.format_time(
+    upper = canonical.format_time(
         datetime.combine(until + timedelta(days=1), time(0), tzinfo=TOKYO)) if until else None
     return lower, upper
 
@@ -182,7 +183,7 @@ def manifest(stats, fmt, since=None, until=None, version=None, exported_at=None)
         "ledger_head_hash": stats.head_hash,
         "filters": {"since": _day_text(since), "until": _day_text(until),
                     "version": version or None, "timezone": "Asia/Tokyo"},
-        "exported_at": consent_ledger.format_time(exported_at),
+        "exported_at": canonical.format_time(exported_at),
         "sha256": stats.sha256.hexdigest(),
     }
 

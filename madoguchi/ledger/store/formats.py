@@ -15,20 +15,19 @@ import csv
 import io
 import json
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from peewee import SQL
 
-from madoguchi.ledger.store import consent_ledger
+from madoguchi.clock import TOKYO
+from madoguchi.ledger import canonical
 from madoguchi.ledger.store import stream as ledger_stream
 from models import ConsentEvent
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FORMATS = ("csv", "jsonl")
 CSV_HEADER = ("seq", "kind", "occurred_at_utc", "occurred_at_jst", "subject_key", "policy_version",
               "policy_sha256", "locale", "method", "ip_truncated", "inquiry_ref", "prev_hash",
               "hash")
-JSON_KEYS = consent_ledger.FIELDS + ("hash",)
+JSON_KEYS = canonical.FIELDS + ("hash",)
 CSV_HEADER_LINE = ("\ufeff" + ",".join(CSV_HEADER) + "\r\n").encode("utf-8")   # with the BOM
 # What the database fills in for each event, a %s for each column's text: the CSV line after the
 # Japan-time column (Python puts seq, kind and the two times before it), the whole JSON line.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import models
 from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 from madoguchi.ledger.store import stream as ledger_stream
 from models import ConsentEvent, LedgerCheckpoint
 
@@ -41,17 +42,17 @@ class Walk:
 def walk(ledger_key, anchored, policy_hashes, first, last):
     """Check seq `first` to `last`. `anchored` is the highest seq a valid checkpoint vouches for;
     `policy_hashes` maps (label, locale) to the SHA-256 recorded for that policy text."""
-    sha256, mac_of = hashlib.sha256, consent_ledger.checkpoint_mac
+    sha256, mac_of = hashlib.sha256, canonical.checkpoint_mac
     checkpoints = ledger_stream.rows(ledger_stream.checkpoints().where(
         LedgerCheckpoint.seq.between(first, last)), "checkpoints")
     cp_seq, cp_hash, cp_created, cp_mac = next(checkpoints, NO_CHECKPOINT)
     expected, prev = first, _hash_before(first)
-    for seq, canonical, prev_hash, stored_hash, cites_recorded_policy in ledger_stream.rows(
+    for seq, text, prev_hash, stored_hash, cites_recorded_policy in ledger_stream.rows(
             _canonical_events(first, last, policy_hashes), "events"):
         if seq != expected:
             return _stop(first, expected, prev, Damage(
                 expected, "missing", f"seq {expected} to {seq - 1} are not in the ledger"))
-        fields_ok = sha256(canonical.encode("utf-8")).hexdigest() == stored_hash
+        fields_ok = sha256(text.encode("utf-8")).hexdigest() == stored_hash
         signed_ok = True
         while cp_seq <= seq:
             if mac_of(ledger_key, cp_seq, cp_hash, cp_created) != cp_mac:
@@ -116,7 +117,7 @@ def _stop(first, bad_seq, prev, damage):
 
 def _hash_before(first):
     if first == 1:
-        return consent_ledger.GENESIS_HASH
+        return canonical.GENESIS_HASH
     return ConsentEvent.select(ConsentEvent.hash).where(ConsentEvent.seq == first - 1).scalar() or ""
 
 

@@ -19,9 +19,10 @@ from itertools import repeat
 
 from peewee import JOIN, fn
 
-from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger import canonical
 from madoguchi.ledger.store import stream as ledger_stream
 from madoguchi.policy.store import versions as policy_store
+from madoguchi.policy import revisions
 from madoguchi.ledger.store.stretches import Damage, walk, walk_in_process
 from models import ConsentEvent, Inquiry, LedgerCheckpoint, PolicyVersion
 
@@ -73,7 +74,7 @@ def verify(ledger_key, database_url=None, workers=1, events_per_worker=EVENTS_PE
             break
     chain_damage = last.damage if last else None
     result = VerifyResult(events=checked, head_seq=last.last_seq if last else 0,
-                          head_hash=last.last_hash if last else consent_ledger.GENESIS_HASH)
+                          head_hash=last.last_hash if last else canonical.GENESIS_HASH)
     result.damages = [damage for damage in damages + [forged, chain_damage] if damage]
     return result
 
@@ -102,8 +103,8 @@ def _policy_damages():
     damages = []
     for version in policy_store.published().order_by(PolicyVersion.id):
         for locale in ("ja", "en"):
-            text = policy_store.text_for(version, locale)
-            if policy_store.sha256_text(text) != policy_store.sha256_for(version, locale):
+            text = revisions.text_for(version, locale)
+            if revisions.sha256_text(text) != revisions.sha256_for(version, locale):
                 first_use = (ConsentEvent.select(fn.MIN(ConsentEvent.seq))
                              .where(ConsentEvent.policy_version == version.label).scalar())
                 damages.append(Damage(first_use, "policy text changed",
@@ -119,7 +120,7 @@ def _anchor(ledger_key):
         LedgerCheckpoint.seq.desc())
     forged = None
     for seq, head_hash, created_at, mac in ledger_stream.rows(query, "anchor"):
-        if consent_ledger.checkpoint_mac(ledger_key, seq, head_hash, created_at) == mac:
+        if canonical.checkpoint_mac(ledger_key, seq, head_hash, created_at) == mac:
             return seq, forged
         forged = Damage(seq, "checkpoint forged", "its MAC was not made with the ledger key")
     return 0, forged

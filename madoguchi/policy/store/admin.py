@@ -6,43 +6,16 @@ from then on the database triggers refuse any UPDATE or DELETE of that row. A mi
 publishing a newer version. Which version is current is never stored: policy_store derives it from
 the effective times, so a scheduled version takes over by itself.
 """
-import difflib
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
+from madoguchi.clock import utcnow
+from madoguchi.policy.revisions import LABEL_PATTERN, PolicyError, sha256_text
 from madoguchi.policy.store import versions as policy_store
 from madoguchi.staff.store import log as staff_log
-from models import PolicyVersion, database, utcnow
+from models import PolicyVersion, database
 
-JST = ZoneInfo("Asia/Tokyo")
-# A label is part of the address /privacy/<label>, so it keeps to URL-safe characters.
-LABEL_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}\Z")
 DRAFT_FIELDS = ("label", "text_ja", "text_en", "change_summary", "significant", "effective_at")
-
-
-class PolicyError(ValueError):
-    """A policy change that cannot be made; the message says why."""
-
-
-def jst_to_utc(moment):
-    """A time as staff enter it (naive = Japan time, or with an offset) as stored: naive UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=JST)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def utc_to_jst(moment):
-    return moment.replace(tzinfo=timezone.utc).astimezone(JST)
-
-
-def parse_effective(text):
-    """ISO 8601 from the command line; without an offset it is Japan time."""
-    try:
-        return jst_to_utc(datetime.fromisoformat(text))
-    except ValueError:
-        raise PolicyError(f"not an ISO 8601 time: {text!r} (e.g. 2026-04-01T00:00)") from None
 
 
 def label_taken(label, except_id=None):
@@ -87,14 +60,6 @@ def grouped(now=None):
         drafts=list(drafts.order_by(PolicyVersion.created_at.desc())))
 
 
-def status_of(version, current, now):
-    if version.published_at is None:
-        return "draft"
-    if current is not None and version.id == current.id:
-        return "current"
-    return "scheduled" if version.effective_at > now else "past"
-
-
 def save_draft(values, actor, draft=None):
     """Create a draft (draft=None) or change one; `values` holds DRAFT_FIELDS, times in UTC."""
     if draft is not None and draft.published_at is not None:
@@ -114,8 +79,8 @@ def publish(draft, actor, now=None):
     with database.atomic():
         changed = (PolicyVersion
                    .update(effective_at=effective_at, published_at=now, published_by=actor,
-                           sha256_ja=policy_store.sha256_text(draft.text_ja),
-                           sha256_en=policy_store.sha256_text(draft.text_en))
+                           sha256_ja=sha256_text(draft.text_ja),
+                           sha256_en=sha256_text(draft.text_en))
                    .where((PolicyVersion.id == draft.id) & PolicyVersion.published_at.is_null())
                    .execute())
         if not changed:
@@ -146,26 +111,3 @@ def recent_significant_change(now, days):
             .order_by(PolicyVersion.effective_at.desc()).first())
 
 
-@dataclass(frozen=True)
-class DiffRow:
-    kind: str                # same | changed | removed | added
-    old_number: int | None
-    old: str
-    new_number: int | None
-    new: str
-
-
-def side_by_side(old_text, new_text):
-    """Line-by-line rows for a two-column diff; replaced blocks are paired line by line."""
-    old, new = old_text.splitlines(), new_text.splitlines()
-    rows = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        for k in range(max(i2 - i1, j2 - j1)):
-            i, j = i1 + k, j1 + k
-            has_old, has_new = i < i2, j < j2
-            kind = "same" if tag == "equal" else (
-                "changed" if has_old and has_new else "removed" if has_old else "added")
-            rows.append(DiffRow(kind, i + 1 if has_old else None, old[i] if has_old else "",
-                                j + 1 if has_new else None, new[j] if has_new else ""))
-    return rows

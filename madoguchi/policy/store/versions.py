@@ -3,19 +3,17 @@
 Exactly one version is current at any moment: the published version with the latest effective time
 that is not in the future. A version scheduled for tomorrow 00:00 JST becomes current by itself.
 """
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from models import PolicyVersion, utcnow
+from madoguchi.clock import utcnow
+from madoguchi.policy import revisions
+from madoguchi.policy.revisions import sha256_text
+from models import PolicyVersion
 
 TEXTS = Path(__file__).parent.parent / "texts"
 # 制定日 2024-06-14, 00:00 in Tokyo (UTC+9), kept in UTC like every stored time.
 FIRST_EFFECTIVE_AT = datetime(2024, 6, 13, 15, 0, 0)
-
-
-def sha256_text(text):
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def published():
@@ -32,12 +30,10 @@ def by_label(label):
     return published().where(PolicyVersion.label == label).first()
 
 
-def text_for(version, locale):
-    return version.text_en if locale == "en" else version.text_ja
-
-
-def sha256_for(version, locale):
-    return version.sha256_en if locale == "en" else version.sha256_ja
+def text_of(label, locale):
+    """The text of published version `label` in `locale`, or "" when there is no such version."""
+    version = by_label(label)
+    return revisions.text_for(version, locale) if version else ""
 
 
 def ensure_first_version():

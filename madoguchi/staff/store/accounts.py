@@ -11,23 +11,14 @@ from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from madoguchi.email.addresses import normalise_email
+from madoguchi.staff.rules import MIN_PASSWORD_LENGTH, ROLES, AccountError
 from madoguchi.staff.store import log as staff_log
 from models import StaffAction, StaffUser
 
-ROLES = ("admin", "auditor", "support")
-MIN_PASSWORD_LENGTH = 12
-
-
-class AccountError(ValueError):
-    """A request about accounts that cannot be done; the message says why."""
-
-
-def normalize_email(email):
-    return (email or "").strip().lower()
-
 
 def create_user(email, role, password, created_by):
-    email = normalize_email(email)
+    email = normalise_email(email)
     if "@" not in email:
         raise AccountError(f"not an email address: {email!r}")
     if role not in ROLES:
@@ -42,7 +33,7 @@ def create_user(email, role, password, created_by):
 
 
 def disable_user(email, disabled_by):
-    user = StaffUser.get_or_none(StaffUser.email == normalize_email(email))
+    user = StaffUser.get_or_none(StaffUser.email == normalise_email(email))
     if user is None:
         raise AccountError(f"no account for {email}")
     user.active = False
@@ -60,22 +51,6 @@ def active_user(user_id):
 
 
 @dataclass(frozen=True)
-class LockPolicy:
-    lock_after: int = 5                 # failures that lock the email
-    lock_minutes: int = 15
-    delay_step: float = 0.5             # seconds of waiting per recent failure ...
-    delay_max: float = 3.0              # ... up to this
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(config["STAFF_LOCK_AFTER"], config["STAFF_LOCK_MINUTES"],
-                   config["STAFF_LOGIN_DELAY_STEP"], config["STAFF_LOGIN_DELAY_MAX"])
-
-    def delay(self, failures):
-        return min(self.delay_step * failures, self.delay_max)
-
-
-@dataclass(frozen=True)
 class LoginAttempt:
     user: StaffUser | None              # set only when the sign-in succeeded
     locked_until: datetime | None       # UTC, when the email is locked
@@ -84,7 +59,7 @@ class LoginAttempt:
 
 def attempt_login(email, password, now, policy):
     """Check one sign-in and log it (login, login_failed, lockout or login_locked)."""
-    email = normalize_email(email)
+    email = normalise_email(email)
     until = locked_until(email, now, policy)
     if until:
         staff_log.record(email, staff_log.LOGIN_LOCKED, now=now)
@@ -135,9 +110,3 @@ def _password_matches(user, password):
     # An unknown email still costs one full hash check, so timing does not tell it apart either.
     matches = check_password_hash(user.password_hash if user else _decoy_hash(), password or "")
     return matches and user is not None
-
-
-def session_expired(login_at, seen_at, now, idle_minutes, max_hours):
-    """A staff session ends after `idle_minutes` without a request, and `max_hours` after sign-in."""
-    return (now - seen_at > timedelta(minutes=idle_minutes)
-            or now - login_at > timedelta(hours=max_hours))

@@ -5,7 +5,8 @@ UPDATE and DELETE on `staff_action`, so an entry stays once written. Never put a
 customer's personal data into it: actor is the staff member's email, target names the thing acted
 on (a policy label, an inquiry reference, an export's filters).
 """
-from models import StaffAction, utcnow
+from madoguchi.clock import utcnow
+from models import StaffAction
 
 # The actions the staff pages write; other areas add their own names (export, erase, status ...).
 LOGIN = "login"
