@@ -8,15 +8,12 @@ import os
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from htmx_flask import Htmx
 
-import models
-from extensions import babel, csrf, mail
-from madoguchi import settings
-from views.language import select_locale
+import commands
+from extensions import babel, csrf, database, htmx, mail
+from madoguchi import database_setup, settings
 from views import register_blueprints
-
-htmx = Htmx()
+from views.language import select_locale
 
 
 def create_app(config=None):
@@ -31,16 +28,14 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"],
                                 x_proto=app.config["TRUSTED_PROXIES"])
 
-    models.init_app(app)
+    database.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     mail.init_app(app)
     htmx.init_app(app)
     register_blueprints(app)
-
-    import commands  # CLI commands need the models; imported late to keep start-up light
-
     commands.init_app(app)
     if app.config["AUTO_INIT_DB"]:
-        models.init_db(app)
+        with app.app_context():
+            database_setup.create_schema()
     return app

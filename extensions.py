@@ -1,8 +1,37 @@
 """Flask extensions, created unbound and bound to an app in `create_app` (microblog's pattern)."""
+from flask import current_app, has_app_context
 from flask_babel import Babel
 from flask_mail import Mail
 from flask_wtf import CSRFProtect
+from htmx_flask import Htmx
+
+import models
+
+
+class Database:
+    """Each app's own Peewee database, opened from its DATABASE_URL. The models reach it through
+    `models.database`, which follows whichever app's context is active, so two apps built in one
+    process (as the tests do) never share or re-point a database."""
+
+    def init_app(self, app):
+        app.extensions["database"] = models.open_database(app.config["DATABASE_URL"])
+        models.database.follow(_current_database)
+        # No connection is opened up front: Peewee connects on a request's first query, so pages
+        # that need no data (static files, inline email advice) never pay for one.
+        app.teardown_appcontext(_close)
+
+
+def _current_database():
+    return current_app.extensions["database"] if has_app_context() else None
+
+
+def _close(exc):
+    if not models.database.is_closed():
+        models.database.close()
+
 
 babel = Babel()
 csrf = CSRFProtect()
+database = Database()
+htmx = Htmx()
 mail = Mail()

@@ -4,7 +4,8 @@ One database holds everything: SQLite in the instance folder by default, Postgre
 DATABASE_URL says so (`playhouse.db_url`). Times are stored in UTC and shown in Asia/Tokyo.
 
 Two tables only ever grow: `consent_event` and (once published) `policy_version`. Database triggers
-(see madoguchi/ledger/store/triggers.py) refuse UPDATE and DELETE on them, so the app cannot rewrite them.
+(see madoguchi/ledger/store/triggers.py) refuse UPDATE and DELETE on them, so the app cannot rewrite
+them. Creating the schema is madoguchi/database_setup.py's job; binding it to an app, extensions.py's.
 """
 from peewee import (
     AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model,
@@ -14,7 +15,36 @@ from playhouse.db_url import connect
 
 from madoguchi.clock import utcnow
 
-database = DatabaseProxy()
+
+
+class AppDatabase(DatabaseProxy):
+    """The models' database, looked up on each use: the current app's own (every app built by
+    create_app opens its own, see extensions.py), or outside any app (worker processes,
+    benchmarks) the one given to `initialize`. A plain DatabaseProxy is one global, so building a
+    second app would re-point the first app's models."""
+    __slots__ = ("_fallback", "_current")
+
+    def __init__(self):
+        object.__setattr__(self, "_current", lambda: None)
+        super().__init__()
+
+    @property
+    def obj(self):
+        return self._current() or self._fallback
+
+    @obj.setter
+    def obj(self, database):
+        object.__setattr__(self, "_fallback", database)
+
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+
+    def follow(self, current):
+        """Use `current()` (a Database, or None for the fallback) as the database from now on."""
+        self._current = current
+
+
+database = AppDatabase()
 
 
 class BaseModel(Model):
@@ -150,26 +180,3 @@ def open_database(url):
         return connect(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000,
                                      "foreign_keys": 1, "synchronous": "normal"})
     return connect(url)
-
-
-def init_app(app):
-    database.initialize(open_database(app.config["DATABASE_URL"]))
-    # No connection is opened up front: Peewee connects on a request's first query, so pages that
-    # need no data (static files, inline email advice) never pay for one. Closed after each request.
-    app.teardown_appcontext(_close)
-
-
-def _close(exc):
-    if not database.is_closed():
-        database.close()
-
-
-def init_db(app):
-    """Create the schema, its append-only triggers and policy version 1. Safe to run again."""
-    from madoguchi.ledger.store import triggers as ledger_schema
-    from madoguchi.policy.store import versions as policy_store
-
-    with database.connection_context():
-        database.create_tables(ALL_MODELS, safe=True)
-        ledger_schema.install_triggers(database)
-        policy_store.ensure_first_version()

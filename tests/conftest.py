@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from aiosmtpd.controller import Controller
 
+import models
 from app import create_app
 
 
@@ -16,7 +17,7 @@ def make_app(tmp_path):
     """Build the test app with some settings changed (extensions such as Flask-Mail read their
     settings when the app is made, so changing app.config afterwards is not enough)."""
     def make(**overrides):
-        return create_app({
+        app = create_app({
             "TESTING": True,
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
             "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
@@ -24,6 +25,10 @@ def make_app(tmp_path):
             "OUTBOX_SEND_IMMEDIATELY": False,
             **overrides,
         })
+        # The tests' own checks query the models outside any request: let them read this app's
+        # database (inside a request or app context every app uses its own anyway).
+        models.database.initialize(app.extensions["database"])
+        return app
     return make
 
 

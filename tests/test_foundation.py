@@ -49,3 +49,20 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded_truncated(make
     send_inquiry(app.test_client(), headers={"X-Forwarded-For": "198.51.100.23"})
     with app.app_context(), database.connection_context():
         assert ConsentEvent.get().ip_truncated == "198.51.100.0/24"
+
+
+def test_two_apps_in_one_process_keep_their_own_databases(tmp_path):
+    """Building a second app must not re-point the first one's models at the second's file."""
+    first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}", "TESTING": True})
+    second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'second.sqlite3'}", "TESTING": True})
+    send_inquiry(first.test_client())
+    with first.app_context(), database.connection_context():
+        assert ConsentEvent.select().count() == 1
+    with second.app_context(), database.connection_context():
+        assert ConsentEvent.select().count() == 0
+    send_inquiry(second.test_client())
+    send_inquiry(second.test_client())
+    with first.app_context(), database.connection_context():
+        assert ConsentEvent.select().count() == 1
+    with second.app_context(), database.connection_context():
+        assert ConsentEvent.select().count() == 2

@@ -84,10 +84,12 @@ def pg_url(postgres_server, request):
 
 
 def _app(url, tmp_path, **extra):
-    return create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-                       "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
-                       "MAIL_SINK_DIR": str(tmp_path / "mail"), "OUTBOX_SEND_IMMEDIATELY": False,
-                       **extra})
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+                      "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
+                      "MAIL_SINK_DIR": str(tmp_path / "mail"), "OUTBOX_SEND_IMMEDIATELY": False,
+                      **extra})
+    models.database.initialize(app.extensions["database"])   # the tests' own queries read it too
+    return app
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import re
 
 from peewee import PostgresqlDatabase, SqliteDatabase
 
+from models import ALL_MODELS
+
 APPEND_ONLY_TABLES = ("consent_event", "ledger_checkpoint", "staff_action")
 
 SQLITE_TRIGGERS = [
@@ -108,8 +110,6 @@ def restrict_app_role(database, role):
     """
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
         raise ValueError("role names are lower-case letters, digits and underscores")
-    from models import ALL_MODELS
-
     ledger = ", ".join(APPEND_ONLY_TABLES)
     others = ", ".join(model._meta.table_name for model in ALL_MODELS
                        if model._meta.table_name not in APPEND_ONLY_TABLES)
