@@ -122,6 +122,7 @@ class OutboxMail(BaseModel):
     """Mail waiting to go out; the inquiry is stored first, so SMTP trouble never loses it."""
     created_at = DateTimeField(default=utcnow)
     inquiry_reference = CharField(max_length=32, index=True, default="")
+    kind = CharField(max_length=32, default="")             # which mail, when queued unwritten
     to_addr = CharField(max_length=254)
     subject = CharField(max_length=200)
     body = TextField()

@@ -1,8 +1,9 @@
 """Mail of the site: composing it (with the app's templates and translations) and delivering the
 outbox through Flask-Mail, or into a folder of .eml files when no SMTP server is configured.
 
-Views never send mail themselves: they store the inquiry (which queues its mail) and call
-`deliver_soon`, which delivers in a background thread so the done page never waits on SMTP.
+An inquiry's transaction only queues its mails unwritten (madoguchi/inquiries/store/submit.py);
+`inquiry_received` then writes their text, outside the ledger's write lock, and hands delivery to a
+background thread so the done page never waits on SMTP. Views never send mail themselves.
 """
 import os
 import threading
@@ -12,37 +13,53 @@ from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from flask_mail import Message
 
+import labels
 import models
 from extensions import mail
-from forms.inquiry import category_label
+from madoguchi.inquiries.store import inbox as inquiry_inbox
+from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT, SUPPORT_NOTIFICATION
 from madoguchi.ledger import canonical
 from madoguchi.outbox import store as outbox
 from madoguchi.policy.receipts import consent_receipt
 from madoguchi.policy.store import versions as policy_store
 
+# Each mail: its template, and the language it is written in (None: the inquiry's own).
+MAILS = {ACKNOWLEDGEMENT: ("mail/acknowledgement.txt", None),
+         SUPPORT_NOTIFICATION: ("mail/support_notification.txt", "ja")}
 
-def compose_for_inquiry(inquiry, event):
-    """The customer's acknowledgement (in their language) and the support team's notification."""
+
+def inquiry_received(inquiry):
+    """Write the inquiry's queued mails and deliver them in the background. Needs an app context."""
+    write_queued([inquiry.reference])
+    deliver_soon(current_app._get_current_object())
+
+
+def write_queued(references=None):
+    """Compose every unwritten mail (of these inquiries, or all: a crash between an inquiry's
+    commit and its mail's composing is mended by the next delivery)."""
+    for row in list(outbox.unwritten(references)):
+        inquiry = inquiry_inbox.find(row.inquiry_reference)
+        if inquiry is not None and inquiry.erased_at is None:   # nothing to write to the erased
+            outbox.write(row.id, *compose(row.kind, inquiry, inquiry_inbox.consent_event_of(inquiry)))
+
+
+def compose(kind, inquiry, event):
+    """(subject, body) of mail `kind` about the inquiry and its consent event."""
+    template, language = MAILS[kind]
     config = current_app.config
-    context = {"inquiry": inquiry, "event": event, "receipt": consent_receipt(event, policy_store.text_of(event.policy_version, event.locale), config),
-               "agreed_at": datetime.strptime(event.occurred_at, canonical.TIME_FORMAT),
-               "reply_opens_now": inquiry.reply_due_at <= inquiry.created_at}
-    with force_locale(inquiry.locale):
-        acknowledgement = {
-            "to": inquiry.email,
-            "subject": gettext("[AnyMyKuji] We have received your inquiry (%(reference)s)",
-                               reference=inquiry.reference),
-            "body": render_template("mail/acknowledgement.txt", category=category_label(inquiry.category),
-                                    **context),
-        }
-    with force_locale("ja"):
-        notification = {
-            "to": config["SUPPORT_INBOX"],
-            "subject": gettext("New inquiry %(reference)s", reference=inquiry.reference),
-            "body": render_template("mail/support_notification.txt",
-                                    category=category_label(inquiry.category), **context),
-        }
-    return [acknowledgement, notification]
+    text = policy_store.text_of(event.policy_version, event.locale)
+    with force_locale(language or inquiry.locale):
+        if kind == ACKNOWLEDGEMENT:
+            subject = gettext("[AnyMyKuji] We have received your inquiry (%(reference)s)",
+                              reference=inquiry.reference)
+        else:
+            subject = gettext("New inquiry %(reference)s", reference=inquiry.reference)
+        body = render_template(
+            template, inquiry=inquiry, event=event, receipt=consent_receipt(event, text, config),
+            agreed_at=datetime.strptime(event.occurred_at, canonical.TIME_FORMAT),
+            reply_opens_now=inquiry.reply_due_at <= inquiry.created_at,
+            category=labels.category(inquiry.category))
+    return subject, body
 
 
 def _send(row):
@@ -61,6 +78,7 @@ def _send(row):
 def deliver_pending(ignore_schedule=False):
     """Deliver what is due now; returns (sent, retrying, failed). Needs an app context."""
     with models.database.connection_context():
+        write_queued()
         return outbox.deliver_due(_send, ignore_schedule=ignore_schedule)
 
 

@@ -5,35 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from madoguchi.inquiries.store import inbox as inquiry_inbox
-from madoguchi.ledger.store import browse as ledger_browse
-from madoguchi.staff.store import log as staff_log
-from madoguchi.subjects import store as subjects_admin
+import labels
 from madoguchi.ledger.canonical import KINDS
 from madoguchi.ledger.store.browse import LedgerFilter, version_labels
 
-KIND_NAMES = {"granted": _l("Granted"), "withdrawn": _l("Withdrawn"), "erased": _l("Erased")}
-# What the staff actions log's codes mean; a code from elsewhere is shown as it is.
-ACTION_NAMES = {
-    staff_log.LOGIN: _l("Signed in"), staff_log.LOGIN_FAILED: _l("Failed sign-in"),
-    staff_log.LOGIN_LOCKED: _l("Sign-in refused: account locked"), staff_log.LOCKOUT: _l("Account locked"),
-    staff_log.LOGOUT: _l("Signed out"), staff_log.SESSION_EXPIRED: _l("Session expired"),
-    staff_log.USER_CREATED: _l("Account created"), staff_log.USER_DISABLED: _l("Account disabled"),
-    staff_log.DRAFT_SAVED: _l("Policy draft saved"), staff_log.PUBLISH: _l("Policy version published"),
-    ledger_browse.EXPORTED: _l("Ledger exported"), ledger_browse.VERIFIED: _l("Ledger verified"),
-    ledger_browse.PERSON_LOOKUP: _l("Ledger searched for one person"),
-    inquiry_inbox.STATUS_CHANGED: _l("Inquiry status changed"),
-    inquiry_inbox.CHECKLIST_UPDATED: _l("Disclosure checklist updated"),
-    subjects_admin.WITHDRAWN_ACTION: _l("Consent withdrawn for one person"),
-    subjects_admin.ERASED_ACTION: _l("One person's personal data erased"),
-}
-# The kinds of damage ledger verification names (madoguchi/ledger/store/verification.py).
-DAMAGE_NAMES = {
-    "edited": _l("an event was edited"), "missing": _l("an event is missing"),
-    "reordered": _l("events were reordered"), "inserted": _l("an event was inserted"),
-    "truncated": _l("events were cut off the end"), "policy text changed": _l("a policy text was changed"),
-    "checkpoint forged": _l("a checkpoint was forged"),
-}
 EXPORT_FORMATS = [("csv", _l("CSV (opens in Excel)")), ("jsonl", _l("JSON Lines (for programs)"))]
 FILTER_FIELDS = ("date_from", "date_to", "version", "kind", "subject")
 
@@ -56,7 +31,7 @@ class LedgerFilterForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.version.choices = [("", gettext("All versions"))] + [
             (label, label) for label in version_labels(LedgerFilter())]
-        self.kind.choices = [("", gettext("All kinds"))] + [(kind, str(KIND_NAMES[kind])) for kind in KINDS]
+        self.kind.choices = [("", gettext("All kinds"))] + [(kind, labels.kind(kind)) for kind in KINDS]
         for field in (self.date_from, self.date_to, self.version, self.kind, self.before, self.after):
             field.gettext = gettext
 
@@ -96,15 +71,3 @@ class ExportForm(FlaskForm):
 
 class VerifyForm(FlaskForm):
     """Only the CSRF token: verifying reads the ledger, but takes long enough not to be a link."""
-
-
-def kind_name(kind):
-    return str(KIND_NAMES.get(kind, kind))
-
-
-def action_name(action):
-    return str(ACTION_NAMES.get(action, action))
-
-
-def damage_name(kind):
-    return str(DAMAGE_NAMES.get(kind, kind))

@@ -5,19 +5,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+import labels
 from madoguchi.email.advice import advise
 from madoguchi.text_input import ascii_fold, multi_line, normalise_phone, one_line
 
 MESSAGE_MAX = 2000
-CATEGORIES = [
-    ("general", _l("General question")),
-    ("lottery", _l("Lottery tickets and draws")),
-    ("prizes", _l("Prizes and shipping")),
-    ("payment", _l("Payment")),
-    ("account", _l("Account and member registration")),
-    ("disclosure", _l("Personal-information request (開示等請求)")),
-    ("other", _l("Other")),
-]
 
 
 class ConsentForm(FlaskForm):
@@ -38,7 +30,7 @@ class DetailsForm(FlaskForm):
         DataRequired(_l("Enter your email address again to confirm it"))])
     phone = StringField(_l("Phone number"), filters=[one_line], validators=[
         Optional(), Length(max=20, message=_l("Enter a phone number like 090-1234-5678"))])
-    category = SelectField(_l("What is your question about?"), choices=CATEGORIES, validators=[
+    category = SelectField(_l("What is your question about?"), choices=labels.CATEGORIES, validators=[
         DataRequired(_l("Choose what your question is about"))],
         validate_choice=True)
     order_number = StringField(_l("Order number"), filters=[one_line, ascii_fold], validators=[
@@ -52,11 +44,17 @@ class DetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [(value, str(label)) for value, label in CATEGORIES]
+        self.category.choices = [(value, str(label)) for value, label in labels.CATEGORIES]
         self.category.gettext = gettext
 
+    def email_advice(self):
+        """The advisor's verdict on the email field as it stands (worked out once per value)."""
+        if getattr(self, "_advised", (None,))[0] != self.email.data:
+            self._advised = (self.email.data, email_advice_for(self.email.data))
+        return self._advised[1]
+
     def validate_email(self, field):
-        advice = email_advice_for(field.data)
+        advice = self.email_advice()
         if advice and advice.errors:
             raise ValidationError(advice.errors[0].text)
 
@@ -77,7 +75,7 @@ class DetailsForm(FlaskForm):
     def suggestion_unseen(self):
         """A likely typo is only a warning, but a customer without JavaScript has not seen it yet:
         show it once before moving on (the advice fragment carries checked_email)."""
-        advice = email_advice_for(self.email.data)
+        advice = self.email_advice()
         return bool(advice and advice.suggestion) and (self.checked_email.data or "").strip() != self.email.data
 
     def apply_fix(self, address):
@@ -88,10 +86,6 @@ class DetailsForm(FlaskForm):
 
     def answers(self):
         return {name: self[name].data or "" for name in ANSWER_FIELDS}
-
-
-def category_label(value):
-    return str(dict(CATEGORIES).get(value, value))
 
 
 def email_advice_for(address):

@@ -5,24 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from forms.inquiry import CATEGORIES
-from madoguchi.inquiries.store.inbox import NEXT_STATUSES, REQUEST_TYPES, STATUSES, YES
+import labels
+from madoguchi.inquiries.store.inbox import REQUEST_TYPES, STATUSES, YES
 
-STATUS_NAMES = {"new": _l("New"), "in_progress": _l("In progress"), "answered": _l("Answered"),
-                "closed": _l("Closed")}
-REQUEST_TYPE_NAMES = {
-    "purpose_notification": _l("Notification of the purpose of use"),
-    "disclosure": _l("Disclosure"),
-    "correction": _l("Correction, addition or deletion"),
-    "suspension": _l("Suspension of use or erasure"),
-    "third_party_stop": _l("Stopping provision to third parties"),
-    "third_party_records": _l("Records of provision to or from third parties"),
-}
 CHECKBOXES = ("by_agent", "identity_confirmed", "agent_documents", "fee_received", "documents_sent")
-
-
-def _choices(names, values):
-    return [(value, str(names[value])) for value in values]
 
 
 class InboxFilterForm(FlaskForm):
@@ -37,9 +23,9 @@ class InboxFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = _choices(STATUS_NAMES, STATUSES)
+        self.status.choices = labels.choices(labels.STATUS_NAMES, STATUSES)
         self.category.choices = [("", gettext("All categories"))] + [
-            (value, str(label)) for value, label in CATEGORIES]
+            (value, str(label)) for value, label in labels.CATEGORIES]
 
     def query_args(self, **changes):
         """The filters as query-string arguments for links (tabs, next page), empty ones left out."""
@@ -53,7 +39,7 @@ class StatusForm(FlaskForm):
 
     def __init__(self, inquiry, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = status_choices(inquiry.status)
+        self.status.choices = labels.status_choices(inquiry.status)
         if not self.is_submitted():
             self.status.data = inquiry.status
 
@@ -69,7 +55,7 @@ class ChecklistForm(FlaskForm):
 
     def __init__(self, *args, checklist=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request_type.choices = [("", gettext("Not known yet"))] + _choices(REQUEST_TYPE_NAMES, REQUEST_TYPES)
+        self.request_type.choices = [("", gettext("Not known yet"))] + labels.choices(labels.REQUEST_TYPE_NAMES, REQUEST_TYPES)
         if checklist is not None and not self.is_submitted():
             self.request_type.data = checklist.request_type
             self.form_received_on.data = checklist.received_on
@@ -82,17 +68,3 @@ class ChecklistForm(FlaskForm):
         return {"request_type": self.request_type.data or "",
                 "form_received_on": received.isoformat() if received else "",
                 **{name: YES if getattr(self, name).data else "" for name in CHECKBOXES}}
-
-
-def status_choices(status):
-    """The status itself first, then where it may go next (the inline select's options)."""
-    return _choices(STATUS_NAMES, (status,) + NEXT_STATUSES.get(status, ()))
-
-
-def status_name(status):
-    return str(STATUS_NAMES.get(status, status))
-
-
-def request_type_name(value):
-    return str(REQUEST_TYPE_NAMES.get(value, value))
-

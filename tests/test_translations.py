@@ -1,5 +1,4 @@
 """Every message exists in Japanese and English, and the committed .mo files match the .po files."""
-import io
 import subprocess
 import sys
 from pathlib import Path

@@ -1,10 +1,10 @@
 """Admin pages: the policy versions — list, draft, preview, diff, publish behind a confirmation.
 
 Only drafts are editable; a published version has no edit page at all (404), and the database
-refuses to change it anyway. This blueprint also puts the public "the policy was revised" notice
-on every page (templates/_policy_notice.html) while a significant change is recent.
+refuses to change it anyway. The public "the policy was revised" notice that follows a significant
+change is views/site.py's (templates/_policy_notice.html).
 """
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from htmx_flask import request
 
@@ -43,8 +43,8 @@ def edit_draft(version_id):
 @role_required("admin")
 def preview(version_id):
     version = policy_admin.version_by_id(version_id) or abort(404)
-    page = "staff/admin/_preview.html" if request.htmx else "staff/admin/preview.html"
-    return render_template(page, version=version, locale=_shown_locale(), status=_status(version))
+    return render_template("staff/admin/preview.html", version=version, locale=_shown_locale(),
+                           status=_status(version))
 
 
 @bp.get("/admin/policies/<int:version_id>/diff")
@@ -54,8 +54,7 @@ def diff(version_id):
     current, locale = policy_store.current_version(), _shown_locale()
     rows = revisions.side_by_side(revisions.text_for(current, locale),
                                      revisions.text_for(version, locale))
-    page = "staff/admin/_diff.html" if request.htmx else "staff/admin/diff.html"
-    return render_template(page, version=version, current=current, locale=locale, rows=rows)
+    return render_template("staff/admin/diff.html", version=version, current=current, locale=locale, rows=rows)
 
 
 @bp.route("/admin/policies/<int:version_id>/publish", methods=["GET", "POST"])
@@ -72,15 +71,6 @@ def publish(version_id):
     flash(_("Version %(label)s is published. It takes effect on %(time)s.",
             label=version.label, time=format_jst(version.effective_at)))
     return redirect(url_for("admin.policies"))
-
-
-@bp.app_context_processor
-def policy_notice():
-    """`policy_notice()` for templates: the recent significant version, or None. Lazy, so a
-    fragment that never shows the notice costs no query."""
-    def recent_change():
-        return policy_admin.recent_significant_change(utcnow(), current_app.config["POLICY_NOTICE_DAYS"])
-    return {"policy_notice": recent_change}
 
 
 def _shown_locale():

@@ -8,14 +8,12 @@ from flask import Blueprint, Response, current_app, redirect, render_template, s
 from flask_babel import gettext as _
 from htmx_flask import request
 
-from forms.audit import (ExportForm, FindPersonForm, LedgerFilterForm, VerifyForm, action_name, damage_name,
-                         kind_name)
+from forms.audit import ExportForm, FindPersonForm, LedgerFilterForm, VerifyForm
 from madoguchi import svg_chart
 from madoguchi.ledger.store import export_zip
 from madoguchi.ledger.store import browse as ledger_browse
 from madoguchi.ledger.store import verification as ledger_verify
 from madoguchi.staff.store import log as staff_log
-from madoguchi.ledger.canonical import event_time
 from madoguchi.subjects.keys import subject_key
 from madoguchi.clock import utcnow
 from views.staff_auth import current_staff, role_required
@@ -65,8 +63,7 @@ def verify():
     # The CSRF check (CSRFProtect, before every POST) is the only input there is.
     result = ledger_verify.verify(current_app.config["LEDGER_KEY"])
     staff_log.record(current_staff().email, ledger_browse.VERIFIED, detail=result.summary())
-    page = "staff/audit/_verify_result.html" if request.htmx else "staff/audit/verify.html"
-    return render_template(page, result=result)
+    return render_template("staff/audit/verify.html", result=result)
 
 
 @bp.get("/audit/actions", endpoint="staff_log")
@@ -74,15 +71,8 @@ def verify():
 def staff_actions():
     action = request.args.get("action", "")[:32]
     entries, older = ledger_browse.staff_actions(action, request.args.get("before", type=int))
-    page = "staff/audit/_actions_results.html" if request.htmx else "staff/audit/actions.html"
-    return render_template(page, entries=entries, older=older, action=action,
+    return render_template("staff/audit/actions.html", entries=entries, older=older, action=action,
                            actions=ledger_browse.staff_action_names())
-
-
-@bp.context_processor
-def audit_labels():
-    return {"kind_name": kind_name, "action_name": action_name, "damage_name": damage_name,
-            "event_time": event_time}
 
 
 def _ledger_page(form, person_form=None, export_form=None):
@@ -90,8 +80,8 @@ def _ledger_page(form, person_form=None, export_form=None):
     counts when the filters are usable, with their errors otherwise."""
     overview = None if form.errors else ledger_browse.overview(
         form.ledger_filter(), form.before.data, form.after.data)
-    page = "staff/audit/_ledger_results.html" if request.htmx else "staff/audit/ledger.html"
-    return render_template(page, form=form, overview=overview, person_form=person_form or FindPersonForm(),
+    return render_template("staff/audit/ledger.html", form=form, overview=overview,
+                           person_form=person_form or FindPersonForm(),
                            export_form=export_form or ExportForm(), verify_form=VerifyForm(),
                            chart=overview and _day_chart(overview.days))
 

@@ -4,14 +4,14 @@ Every step works as a plain form post with full pages; with htmx the same routes
 step's fragment and move on with HX-Location, so history and the back button keep working.
 A step that fails validation answers 422 with the customer's input and the errors.
 """
-import json
 from functools import wraps
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from htmx_flask import request
+from htmx_flask import make_response, request
 
-from forms.inquiry import category_label, ConsentForm, DetailsForm, email_advice_for
+import labels
+from forms.inquiry import ConsentForm, DetailsForm, email_advice_for
 from madoguchi.policy.store import versions as policy_store
 from views import journey
 
@@ -22,7 +22,7 @@ def go_to(endpoint):
     """Next step: a 303 redirect, or for htmx an HX-Location that swaps in the step's fragment."""
     url = url_for(endpoint)
     if request.htmx:
-        return "", 200, {"HX-Location": json.dumps({"path": url, "target": "#main"})}
+        return make_response("", 200, location={"path": url, "target": "#main"})
     return redirect(url, 303)
 
 
@@ -46,7 +46,7 @@ def start():
     changed = form.is_submitted() and form.policy_version.data != version.label
     if form.validate_on_submit() and not changed:
         journey.give_consent(version)
-        return go_to("inquiry.confirm" if journey.valid_answers() else "inquiry.details")
+        return go_to("inquiry.confirm" if journey.checked_details() else "inquiry.details")
     if changed:  # the policy changed while the page was open: show the new one, unticked
         form.policy_version.data, form.agree.data = version.label, False
     return render_step("inquiry/consent.html", failed=bool(form.errors) or changed, form=form,
@@ -65,7 +65,7 @@ def details():
     if form.is_submitted():
         journey.save_answers(form.answers())  # a reload or "back" must not lose what was typed
     return render_step("inquiry/details.html", failed=bool(form.errors), form=form,
-                       advice=email_advice_for(form.email.data))
+                       advice=form.email_advice())
 
 
 @bp.post("/email-advice")
@@ -86,16 +86,17 @@ def category_help():
 @bp.route("/confirm", methods=["GET", "POST"])
 @consent_required
 def confirm():
-    answers, form = journey.valid_answers(), FlaskForm()
-    if answers is None:
+    details, form = journey.checked_details(), FlaskForm()
+    if details is None:
         return go_to("inquiry.details")
     if form.validate_on_submit():
         if not journey.consent_is_current(policy_store.current_version()):
             return go_to("inquiry.start")  # the policy changed since they agreed: ask again
-        journey.submit(answers)
+        journey.submit(details)
         return go_to("inquiry.done")
-    return render_step("inquiry/confirm.html", failed=bool(form.errors), form=form, answers=answers,
-                       category=category_label(answers["category"]), consent_version=journey.consent()["version"])
+    return render_step("inquiry/confirm.html", failed=bool(form.errors), form=form, answers=details.answers(),
+                       category=labels.category(details.category.data),
+                       consent_version=journey.consent()["version"])
 
 
 @bp.get("/done")

@@ -1,19 +1,19 @@
 """Where a customer is in the inquiry form, kept in their session: the consent they gave (which
 policy version, which text, which language), the token of their unsent answers, and the reference
 of what they just sent. Also the one place that turns a finished form into a stored inquiry."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import current_app, request, session
 from flask_babel import get_locale
 
 import notifications
-from forms.inquiry import DetailsForm, email_advice_for
+from forms.inquiry import DetailsForm
+from madoguchi.business_calendar import calendar_from_config
+from madoguchi.clock import in_tokyo
 from madoguchi.inquiries.store import drafts
 from madoguchi.inquiries.store import submit as inquiries
 from madoguchi.policy import revisions
-from madoguchi.business_calendar import calendar_from_config, in_tokyo
-from madoguchi.subjects.keys import truncate_ip
-from views.pages import clock_now
+from views import site
 
 
 def locale():
@@ -47,29 +47,27 @@ def save_answers(values):
     drafts.save(session["draft"], values)
 
 
-def valid_answers():
-    """The saved answers if they still pass every check of the details step, else None."""
+def checked_details():
+    """The saved answers as a details form that passed every check of the details step, or None."""
     values = answers()
     form = DetailsForm(formdata=None, data=values, meta={"csrf": False})
-    return form.answers() if values and form.validate() else None
+    return form if values and form.validate() else None
 
 
-def submit(values):
-    """Store the inquiry with its consent event and mail; hand the mail to the background."""
-    app = current_app._get_current_object()
-    now = in_tokyo(clock_now())
-    reply_due = calendar_from_config(app.config).reply_expected_at(now)
-    inquiry = inquiries.store(
-        values, consent(), ip_truncated=truncate_ip(request.remote_addr),
-        subject_secret=app.config["SUBJECT_KEY"], ledger_key=app.config["LEDGER_KEY"],
-        reply_due_at=reply_due.astimezone(timezone.utc).replace(tzinfo=None),
-        compose_mail=notifications.compose_for_inquiry,
-        now=now.astimezone(timezone.utc).replace(tzinfo=None))
+def submit(details):
+    """Store the checked answers as an inquiry with its consent, and send its mail."""
+    config = current_app.config
+    inquiry = inquiries.submit(
+        details.answers(), consent(), client_address=request.remote_addr, received_at=site.now(),
+        calendar=calendar_from_config(config), support_inbox=config["SUPPORT_INBOX"],
+        subject_secret=config["SUBJECT_KEY"], ledger_key=config["LEDGER_KEY"])
+    notifications.inquiry_received(inquiry)
     drafts.discard(session.pop("draft", None))
     session.pop("consent", None)
+    reply_due = in_tokyo(inquiry.reply_due_at)
     session["done"] = {"reference": inquiry.reference, "reply_due": reply_due.isoformat(),
-                       "open_now": reply_due <= now, "provider": email_advice_for(values["email"]).provider}
-    notifications.deliver_soon(app)
+                       "open_now": inquiry.reply_due_at <= inquiry.created_at,
+                       "provider": details.email_advice().provider}
     return inquiry
 
 

@@ -3,10 +3,9 @@
 Order: the visitor's explicit choice (a cookie set by the switch), then Accept-Language, then
 Japanese. The choice sticks for a year.
 """
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, redirect, request, url_for
-from flask_babel import get_locale
+
+from views.navigation import local_path
 
 bp = Blueprint("language", __name__)
 COOKIE = "lang"
@@ -22,24 +21,7 @@ def select_locale():
 
 @bp.get("/language/<code>")
 def switch(code):
-    target = _safe_next(request.args.get("next"))
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next")) or url_for("pages.contact"))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
-
-
-def _safe_next(target):
-    """Only paths on this site: the switch must not become an open redirect."""
-    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("pages.contact")
-    return target
-
-
-def init_app(app):
-    @app.context_processor
-    def language_links():
-        here = request.full_path.rstrip("?") if request else "/"
-        other = "en" if str(get_locale()) == "ja" else "ja"
-        return {"current_locale": str(get_locale()), "other_language": other,
-                "other_language_url": url_for("language.switch", code=other, next=here)}

@@ -7,22 +7,21 @@ the account is re-read on every request, so a disabled account is out at once.
 import time
 from datetime import datetime
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
-from htmx_flask import request
+from htmx_flask import make_response, request
 
 from forms.staff import LoginForm
 from madoguchi.staff.store import accounts as staff_accounts
 from madoguchi.staff import rules as staff_rules
 from madoguchi.staff.store import log as staff_log
 from madoguchi.clock import utcnow
+from views.navigation import local_path
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
 SESSION_KEYS = ("staff_id", "staff_login_at", "staff_seen_at")
-ROLE_NAMES = {"admin": _l("Administrator"), "auditor": _l("Auditor"), "support": _l("Support")}
 # Each role's pages in the staff menu; the first is where the role lands after signing in.
 MENU = {
     "admin": [("admin.policies", _l("Policy versions"))],
@@ -69,7 +68,7 @@ def login():
     if attempt.user is None:
         return _login_refused(form, attempt.locked_until)
     _start_session(attempt.user)
-    return redirect(_local_path(request.args.get("next")) or url_for("staff_auth.home"))
+    return redirect(local_path(request.args.get("next")) or url_for("staff_auth.home"))
 
 
 @bp.post("/logout")
@@ -90,12 +89,7 @@ def home():
     return redirect(url_for(pages[0])) if pages else render_template("staff/home.html")
 
 
-@bp.app_context_processor
-def staff_template_helpers():
-    return {"current_staff": current_staff, "staff_menu": _staff_menu, "role_names": ROLE_NAMES}
-
-
-def _staff_menu():
+def staff_menu():
     """(url, label) of the signed-in role's pages that exist in this app."""
     staff = current_staff()
     return [(url_for(endpoint), label) for endpoint, label in (MENU[staff.role] if staff else [])
@@ -153,13 +147,5 @@ def _to_login():
     target = url_for("staff_auth.login", next=request.full_path.rstrip("?"))
     if request.htmx:
         # A fragment request would swap the login page into a table cell; send the whole page there.
-        return "", 204, {"HX-Redirect": target}
+        return make_response("", 204, redirect=target)
     return redirect(target)
-
-
-def _local_path(target):
-    """`next` only ever leads to a path on this site, never to another host."""
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/") or "\\" in target:
-        return None
-    return None if target.startswith("//") else target

@@ -1,18 +1,13 @@
 """Support pages: the inquiry inbox, one inquiry with its consent event, status changes and the
 開示等請求 checklist. Support staff only; every change goes to the staff actions log."""
-from types import SimpleNamespace
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from htmx_flask import request
 
-from forms.audit import kind_name
-from forms.inquiry import category_label
-from forms.support import (ChecklistForm, InboxFilterForm, StatusForm, request_type_name, status_choices,
-                           status_name)
+import labels
+from forms.support import ChecklistForm, InboxFilterForm, StatusForm
 from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.clock import tokyo_today
-from madoguchi.ledger.canonical import event_time
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff")
@@ -50,7 +45,7 @@ def change_status(reference):
     inquiry_inbox.change_status(found, form.status.data, current_staff().email)
     if request.htmx:
         return render_template("staff/support/_status.html", inquiry=found, saved=True)
-    flash(_("The status is now: %(status)s", status=status_name(found.status)))
+    flash(_("The status is now: %(status)s", status=labels.status(found.status)))
     return redirect(url_for("support.inquiry", reference=found.reference))
 
 
@@ -70,22 +65,13 @@ def save_checklist(reference):
     return redirect(url_for("support.inquiry", reference=found.reference))
 
 
-@bp.context_processor
-def support_labels():
-    """Names the support templates show for stored values, and each status's possible next ones."""
-    return {"labels": SimpleNamespace(category=category_label, status=status_name,
-                                      request_type=request_type_name, status_choices=status_choices,
-                                      kind=kind_name)}
-
-
 def _inbox_page(form, listing):
-    page = "staff/support/_inbox_results.html" if request.htmx else "staff/support/inbox.html"
-    return render_template(page, form=form, listing=listing,
+    return render_template("staff/support/inbox.html", form=form, listing=listing,
                            counts=inquiry_inbox.counts_by_status(form.category.data))
 
 
 def _inquiry_page(found, checklist_form, checklist):
-    return {"inquiry": found, "event": inquiry_inbox.consent_event_of(found), "event_time": event_time,
+    return {"inquiry": found, "event": inquiry_inbox.consent_event_of(found),
             "checklist_form": checklist_form, "checklist": checklist,
             "today": tokyo_today()}
 

@@ -1,8 +1,10 @@
 """The outbox: mail is queued in the database with the inquiry and delivered afterwards.
 
 SMTP being down never loses an inquiry and never makes the customer wait; delivery is retried with
-growing pauses. Once a mail is sent its body and address are blanked: the inquiry itself keeps
-what support needs, and a second copy of personal data should not linger here.
+growing pauses (outbox/backoff.py). A mail may be queued unwritten (its `kind` says which mail, its
+text comes later): the inquiry's transaction then only names what to send, and the text is
+composed after the commit. Once a mail is sent its body and address are blanked: the inquiry itself
+keeps what support needs, and a second copy of personal data should not linger here.
 """
 from peewee import fn
 
@@ -16,17 +18,39 @@ def queue(*, to, subject, body, inquiry_reference=""):
                              inquiry_reference=inquiry_reference)
 
 
-def due(now=None):
-    now = now or utcnow()
-    return (OutboxMail.select()
-            .where((OutboxMail.status == "pending") & (OutboxMail.next_attempt_at <= now))
-            .order_by(OutboxMail.id))
+def queue_unwritten(kind, *, to, inquiry_reference):
+    """Queue mail `kind` for the inquiry; `write` gives it its subject and body later."""
+    return OutboxMail.create(kind=kind, to_addr=to, subject="", body="",
+                             inquiry_reference=inquiry_reference)
+
+
+def unwritten(references=None):
+    """Pending mails whose text is still to be composed (of these inquiries, or all)."""
+    query = OutboxMail.select().where((OutboxMail.status == "pending") & (OutboxMail.kind != "")
+                                      & (OutboxMail.subject == ""))
+    if references is not None:
+        query = query.where(OutboxMail.inquiry_reference.in_(list(references)))
+    return query.order_by(OutboxMail.id)
+
+
+def write(mail_id, subject, body):
+    (OutboxMail.update(subject=subject, body=body)
+     .where((OutboxMail.id == mail_id) & (OutboxMail.status == "pending")).execute())
+
+
+def due(now=None, ignore_schedule=False):
+    """Pending, written mails whose next attempt is due (or all of them: ignore_schedule)."""
+    query = OutboxMail.select().where((OutboxMail.status == "pending")
+                                      & ((OutboxMail.kind == "") | (OutboxMail.subject != "")))
+    if not ignore_schedule:
+        query = query.where(OutboxMail.next_attempt_at <= (now or utcnow()))
+    return query.order_by(OutboxMail.id)
 
 
 def deliver_due(send, now=None, ignore_schedule=False):
     """Try every due mail once with `send(mail)`; returns (sent, retrying, failed) counts."""
     now = now or utcnow()
-    pending = OutboxMail.select().where(OutboxMail.status == "pending") if ignore_schedule else due(now)
+    pending = due(now, ignore_schedule)
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     for mail in list(pending):
         try:

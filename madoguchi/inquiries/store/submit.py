@@ -1,42 +1,58 @@
-"""Storing an inquiry: the inquiry, its consent event and its mail commit together or not at all."""
+"""Submitting an inquiry: the one use case that writes the inquiry, its consent event and its mail.
+
+They commit together or not at all: an inquiry never exists without its consent in the ledger nor
+without its acknowledgement waiting in the outbox. The outbox rows are queued unwritten (which mail,
+to whom); their text is composed after the commit (notifications.py), so no template is rendered
+while the ledger's write lock is held.
+"""
 from peewee import IntegrityError
 
-from madoguchi.clock import utcnow
+from madoguchi.clock import naive_utc
 from madoguchi.inquiries.references import new_reference
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.outbox import store as outbox
-from madoguchi.subjects.keys import subject_key
+from madoguchi.subjects.keys import subject_key, truncate_ip
 from models import Inquiry
 
-def store(answers, consent, *, ip_truncated, subject_secret, ledger_key, reply_due_at, compose_mail,
-          now=None):
-    """Store one inquiry with its `granted` consent event and its outgoing mail.
+ACKNOWLEDGEMENT = "acknowledgement"             # to the customer, in their language
+SUPPORT_NOTIFICATION = "support_notification"   # to the support inbox, without personal data
+
+
+def submit(answers, consent, *, client_address, received_at, calendar, support_inbox, subject_secret,
+           ledger_key):
+    """Store one inquiry with its `granted` consent event and its two queued mails; returns it.
 
     `consent` is what the customer saw when they ticked the box: policy version label, SHA-256 of
-    the text shown, and the locale it was shown in. `compose_mail(inquiry, event)` returns the
-    mails to queue (dicts with to, subject, body); they are queued in the same transaction, so an
-    inquiry never exists without its acknowledgement waiting to go out.
+    the text shown, and the locale it was shown in. `received_at` is the site's clock (naive UTC or
+    aware); the reply is promised for the business calendar's next opening at or after it. Only the
+    network of `client_address` is kept.
     """
-    now = now or utcnow()   # naive UTC; the same clock that computed reply_due_at
+    received_at = naive_utc(received_at)
+    reply_due_at = naive_utc(calendar.reply_expected_at(received_at))
     for _attempt in range(5):
-        reference = new_reference(now)
         try:
-            with consent_ledger.writing():
-                event = consent_ledger.append(
-                    kind="granted", subject_key=subject_key(answers["email"], subject_secret),
-                    policy_version=consent["version"], policy_sha256=consent["sha256"],
-                    locale=consent["locale"], method="web_form_checkbox", ip_truncated=ip_truncated,
-                    inquiry_ref=reference, ledger_key=ledger_key)  # the ledger keeps real time
-                inquiry = Inquiry.create(
-                    reference=reference, created_at=now, locale=consent["locale"],
-                    category=answers["category"], name=answers["name"], email=answers["email"],
-                    phone=answers.get("phone", ""), order_number=answers.get("order_number", ""),
-                    message=answers["message"], subject_key=event.subject_key, consent_seq=event.seq,
-                    reply_due_at=reply_due_at)
-                for mail in compose_mail(inquiry, event):
-                    outbox.queue(inquiry_reference=reference, **mail)
-            return inquiry
+            return _store(answers, consent, new_reference(received_at), truncate_ip(client_address),
+                          received_at, reply_due_at, support_inbox, subject_secret, ledger_key)
         except IntegrityError:
             # Two inquiries drew the same reference in the same day (about 1 in 800,000): draw again.
             continue
     raise RuntimeError("could not draw a free inquiry reference")
+
+
+def _store(answers, consent, reference, ip_truncated, received_at, reply_due_at, support_inbox,
+           subject_secret, ledger_key):
+    with consent_ledger.writing():
+        event = consent_ledger.append(
+            kind="granted", subject_key=subject_key(answers["email"], subject_secret),
+            policy_version=consent["version"], policy_sha256=consent["sha256"],
+            locale=consent["locale"], method="web_form_checkbox", ip_truncated=ip_truncated,
+            inquiry_ref=reference, ledger_key=ledger_key)  # the ledger keeps real time
+        inquiry = Inquiry.create(
+            reference=reference, created_at=received_at, locale=consent["locale"],
+            category=answers["category"], name=answers["name"], email=answers["email"],
+            phone=answers.get("phone", ""), order_number=answers.get("order_number", ""),
+            message=answers["message"], subject_key=event.subject_key, consent_seq=event.seq,
+            reply_due_at=reply_due_at)
+        outbox.queue_unwritten(ACKNOWLEDGEMENT, to=inquiry.email, inquiry_reference=reference)
+        outbox.queue_unwritten(SUPPORT_NOTIFICATION, to=support_inbox, inquiry_reference=reference)
+    return inquiry
