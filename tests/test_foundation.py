@@ -66,3 +66,20 @@ def test_two_apps_in_one_process_keep_their_own_databases(tmp_path):
         assert ConsentEvent.select().count() == 1
     with second.app_context(), database.connection_context():
         assert ConsentEvent.select().count() == 2
+
+
+def test_a_database_from_an_earlier_release_gets_the_new_outbox_column(tmp_path):
+    """create_tables skips existing tables: the schema setup adds columns added since."""
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    create_app({"DATABASE_URL": url, "TESTING": True})
+    connection = sqlite3.connect(tmp_path / "old.sqlite3")
+    connection.execute("ALTER TABLE outbox_mail DROP COLUMN kind")
+    connection.commit()
+    connection.close()
+    upgraded = create_app({"DATABASE_URL": url, "TESTING": True})
+    assert send_inquiry(upgraded.test_client()).status_code == 303
+    with upgraded.app_context(), database.connection_context():
+        assert [c.name for c in database.get_columns("outbox_mail") if c.name == "kind"] == ["kind"]
+        assert ConsentEvent.select().count() == 1

@@ -3,6 +3,7 @@ the inquiry is kept and the mail waits in the outbox for `flask outbox send`."""
 import email
 import re
 import time
+from datetime import datetime
 from email.policy import default
 
 from conftest import free_port
@@ -79,3 +80,30 @@ def test_without_smtp_server_mail_goes_to_the_local_sink(app, client, runner, tm
     files = sorted((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 2
     assert "AMK-" in email.message_from_bytes(files[0].read_bytes(), policy=default)["Subject"]
+
+
+def test_mail_left_unwritten_by_a_crash_after_the_commit_is_written_and_sent_by_outbox_send(
+        make_app, smtp_sink):
+    """The inquiry's transaction only queues its mails; if the process dies before composing them,
+    `flask outbox send` composes and delivers them, in the customer's language."""
+    from inquiry_helpers import GOOD_ANSWERS
+    from madoguchi.business_calendar import BusinessCalendar
+    from madoguchi.inquiries.store import submit as inquiries
+
+    app = smtp_app(make_app, smtp_sink.port)
+    consent = {"version": "1", "locale": "en", "sha256": "0" * 64}
+    with app.app_context(), database.connection_context():
+        inquiry = inquiries.submit(GOOD_ANSWERS, consent, client_address="203.0.113.7",
+                                   received_at=datetime(2026, 11, 24, 4, 0), calendar=BusinessCalendar(),
+                                   support_inbox="support@anymykuji.com", subject_secret="s", ledger_key="k")
+    queued = outbox(app)
+    assert [(mail.kind, mail.subject, mail.body) for mail in queued] == [
+        ("acknowledgement", "", ""), ("support_notification", "", "")]
+    assert Inquiry.get(Inquiry.reference == inquiry.reference).consent_seq == 1
+    result = app.test_cli_runner().invoke(args=["outbox", "send"])
+    assert result.exit_code == 0, result.output
+    mails = received(smtp_sink, 2)
+    ack = next(m for m in mails if m["To"] == "taro.yamada@example.jp")
+    assert inquiry.reference in ack["Subject"] and "We have received your inquiry" in ack["Subject"]
+    assert "山田 太郎" in ack.get_content()
+    assert [mail.status for mail in outbox(app)] == ["sent", "sent"]

@@ -1,7 +1,7 @@
 """What every page and mail shares, registered on the app in one place: the site's clock, the
 template filters (opening times, staff times, policy texts) and the context processors (language
 switch, staff menu, policy notice, labels). Blueprints register only their routes."""
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale, gettext as _
 
 import labels
@@ -47,7 +47,9 @@ def policy_title(version, locale):
 
 
 def language_links():
-    here = request.full_path.rstrip("?") if request else "/"
+    if not has_request_context():
+        return {}   # mail written outside a request (the outbox mending a crash) has no switch
+    here = request.full_path.rstrip("?")
     other = "en" if str(get_locale()) == "ja" else "ja"
     return {"current_locale": str(get_locale()), "other_language": other,
             "other_language_url": url_for("language.switch", code=other, next=here)}
