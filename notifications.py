@@ -20,7 +20,7 @@ from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT, SUPPORT_NOTIFICATION
 from madoguchi.ledger import canonical
 from madoguchi.outbox import store as outbox
-from madoguchi.policy.receipts import consent_receipt
+from madoguchi.ledger.receipts import consent_receipt
 from madoguchi.policy.store import versions as policy_store
 
 # Each mail: its template, and the language it is written in (None: the inquiry's own).

@@ -20,7 +20,7 @@ from madoguchi.ledger.store import exports as ledger_export
 from madoguchi.ledger.store import triggers as ledger_schema
 from madoguchi.ledger.store import verification as ledger_verify
 from madoguchi.policy.store import versions as policy_store
-from madoguchi.policy import receipts
+from madoguchi.ledger import receipts
 from madoguchi.staff.store import log as staff_log
 from madoguchi.subjects import store as subjects_admin
 from madoguchi.ledger.canonical import format_time
