@@ -1,11 +1,13 @@
 """Keep translations/ in step with the code: the pybabel workflow in one script.
 
-    python tools/translate.py update          # extract, merge into ja/en, fill en, compile
+    python tools/translate.py update          # extract, merge into ja, compile
     python tools/translate.py set ja FILE     # set Japanese texts from a JSON {msgid: msgstr}
     python tools/translate.py check           # exit 1 if any msgid lacks its Japanese text
 
-English is the source language, so the en catalog's texts are its msgids. The script holds a file
-lock, so several people (or agents) can run it at once without losing each other's work.
+English is the source language: the msgids are the English texts, and gettext shows them whenever a
+language has no catalog, so there is no en catalog to keep in step (it would only repeat every
+msgid). The script holds a file lock, so several people (or agents) can run it at once without
+losing each other's work.
 """
 import fcntl
 import json
@@ -19,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 POT = TRANSLATIONS / "messages.pot"
-LANGUAGES = ("ja", "en")
+LANGUAGES = ("ja",)          # every language but English, the source
 
 
 def po_path(lang):
@@ -52,12 +54,8 @@ def update():
                     "--no-fuzzy-matching", "--ignore-obsolete")
         else:
             pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", lang)
-    english = load("en")
-    for message in english:
-        if message.id and not message.string:
-            message.string = message.id
-    save(english, "en")
-    save(load("ja"), "ja")
+    for lang in LANGUAGES:
+        save(load(lang), lang)
 
 
 def set_texts(lang, json_file):
