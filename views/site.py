@@ -69,9 +69,8 @@ def policy_notice():
 
 
 def names_of_codes():
-    # The auditor's templates name codes with kind_name() and friends; support's with labels.*.
-    return {"labels": labels, "event_time": event_time, "kind_name": labels.kind,
-            "action_name": labels.action, "damage_name": labels.damage}
+    """`labels.category(code)` and the like, and `event_time(text)` for the ledger's stored times."""
+    return {"labels": labels, "event_time": event_time}
 
 
 FILTERS = {"opening_time": opening_time, "policy_html": policy_html,
