@@ -8,7 +8,7 @@ Templates reach it as `labels` (views/site.py): `labels.category(inquiry.categor
 from flask_babel import lazy_gettext as _l
 
 from madoguchi.inquiries.store import inbox as inquiry_inbox
-from madoguchi.ledger.store import browse as ledger_browse
+from madoguchi.ledger.store import audit
 from madoguchi.staff.store import log as staff_log
 from madoguchi.subjects import store as subjects_admin
 
@@ -40,8 +40,8 @@ ACTION_NAMES = {
     staff_log.LOGOUT: _l("Signed out"), staff_log.SESSION_EXPIRED: _l("Session expired"),
     staff_log.USER_CREATED: _l("Account created"), staff_log.USER_DISABLED: _l("Account disabled"),
     staff_log.DRAFT_SAVED: _l("Policy draft saved"), staff_log.PUBLISH: _l("Policy version published"),
-    ledger_browse.EXPORTED: _l("Ledger exported"), ledger_browse.VERIFIED: _l("Ledger verified"),
-    ledger_browse.PERSON_LOOKUP: _l("Ledger searched for one person"),
+    audit.EXPORTED: _l("Ledger exported"), audit.VERIFIED: _l("Ledger verified"),
+    audit.PERSON_LOOKUP: _l("Ledger searched for one person"),
     inquiry_inbox.STATUS_CHANGED: _l("Inquiry status changed"),
     inquiry_inbox.CHECKLIST_UPDATED: _l("Disclosure checklist updated"),
     subjects_admin.WITHDRAWN_ACTION: _l("Consent withdrawn for one person"),

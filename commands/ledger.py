@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from madoguchi.ledger.store import browse as ledger_browse
+from madoguchi.ledger.store import audit
 from madoguchi.ledger.store import exports as ledger_export
 from madoguchi.ledger.store import triggers as ledger_schema
 from madoguchi.ledger.store import verification as ledger_verify
@@ -80,7 +80,7 @@ def export(fmt, since, until, version, output, workers):
     output = output or f"consent-ledger-{datetime.now():%Y%m%d-%H%M%S}.{fmt}"
     manifest = ledger_export.write_export(output, fmt, since, until, version,
                                           current_app.config["DATABASE_URL"], workers)
-    staff_log.record(_operator(), ledger_browse.EXPORTED, target=f"{fmt} {manifest['filters']}")
+    staff_log.record(_operator(), audit.EXPORTED, target=f"{fmt} {manifest['filters']}")
     click.echo(f"Wrote {manifest['count']} events (seq {manifest['first_seq']} to "
                f"{manifest['last_seq']}) to {output}; manifest "
                f"{ledger_export.manifest_path(output)}; SHA-256 {manifest['sha256']}")

@@ -14,6 +14,7 @@ import labels
 from forms.inquiry import ConsentForm, DetailsForm, email_advice_for
 from madoguchi.policy.store import versions as policy_store
 from views import journey
+from views.site import INVALID
 
 bp = Blueprint("inquiry", __name__, url_prefix="/contact/form")
 
@@ -29,7 +30,7 @@ def go_to(endpoint):
 def render_step(template, failed=False, **context):
     body = render_template(template, **context)
     # no-store: the steps show personal data, which the browser's back-forward cache should not keep
-    return body, 422 if failed else 200, {"Cache-Control": "no-store"}
+    return body, INVALID if failed else 200, {"Cache-Control": "no-store"}
 
 
 def consent_required(view):

@@ -12,6 +12,10 @@ from madoguchi.policy import document as policy_text, revisions
 from madoguchi.policy.store import admin as policy_admin
 from views import staff_auth
 
+# A form that cannot be used as sent: the page again with its errors. htmx swaps 422 answers in
+# (base.html's responseHandling), so one status serves with and without JavaScript.
+INVALID = 422
+
 
 def now():
     """Now (naive UTC) for everything the site shows and promises: real time, unless the setting

@@ -8,16 +8,14 @@ import labels
 from forms.support import ChecklistForm, InboxFilterForm, StatusForm
 from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.clock import tokyo_today
+from views.site import INVALID
 from views.staff_auth import current_staff, role_required
 
 bp = Blueprint("support", __name__, url_prefix="/staff")
-# Each role sees only its own pages (issue 4: every role gets 403 on the others' pages).
-ROLES = ("support",)
-INVALID = 422       # what htmx swaps in (see base.html's responseHandling), with or without JS
 
 
 @bp.get("/support/inbox")
-@role_required(*ROLES)
+@role_required("support")
 def inbox():
     form = InboxFilterForm(request.args)
     if not form.validate():
@@ -27,7 +25,7 @@ def inbox():
 
 
 @bp.get("/support/inquiries/<reference>")
-@role_required(*ROLES)
+@role_required("support")
 def inquiry(reference):
     found = inquiry_inbox.find(reference) or abort(404)
     checklist = inquiry_inbox.checklist(found)
@@ -36,7 +34,7 @@ def inquiry(reference):
 
 
 @bp.post("/support/inquiries/<reference>/status")
-@role_required(*ROLES)
+@role_required("support")
 def change_status(reference):
     found = inquiry_inbox.find(reference) or abort(404)
     form = StatusForm(found)
@@ -50,7 +48,7 @@ def change_status(reference):
 
 
 @bp.post("/support/inquiries/<reference>/checklist")
-@role_required(*ROLES)
+@role_required("support")
 def save_checklist(reference):
     found = inquiry_inbox.find(reference)
     if found is None or found.category != "disclosure":

@@ -8,7 +8,7 @@ event is appended. The chain stays whole and still proves what was agreed, and w
 from dataclasses import dataclass, field
 
 from madoguchi.ledger.store import consent_ledger
-from madoguchi.subjects.keys import subject_key
+from madoguchi.ledger.pseudonyms import subject_key
 from madoguchi.clock import utcnow
 from models import ConsentEvent, Inquiry, OutboxMail
 

@@ -24,10 +24,6 @@ from models import ConsentEvent, PolicyVersion, StaffAction
 TOKYO_OFFSET_HOURS = 9
 PAGE_SIZE = 50
 CHART_DAYS = 30
-# What the auditor's pages write to the staff actions log (they only read, but reading is logged).
-PERSON_LOOKUP = "ledger_person_lookup"
-VERIFIED = "ledger_verified"
-EXPORTED = "ledger_exported"
 
 
 def tokyo_day(utc_text_value):
