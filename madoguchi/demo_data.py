@@ -10,7 +10,7 @@ from madoguchi.ledger.store import consent_ledger
 from madoguchi.policy import revisions
 from madoguchi.business_calendar import BusinessCalendar
 from madoguchi.inquiries.references import new_reference
-from madoguchi.subjects.keys import subject_key, truncate_ip
+from madoguchi.ledger.pseudonyms import subject_key, truncate_ip
 from madoguchi.clock import utcnow
 from models import Inquiry, PolicyVersion
 

@@ -8,7 +8,7 @@ from madoguchi.ledger import canonical
 from madoguchi.outbox import store as outbox
 from madoguchi.policy.store import versions as policy_store
 from madoguchi.policy import revisions
-from madoguchi.subjects.keys import subject_key
+from madoguchi.ledger.pseudonyms import subject_key
 from madoguchi.clock import utcnow
 from models import Inquiry
 

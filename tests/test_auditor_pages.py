@@ -20,7 +20,7 @@ from madoguchi.ledger.store import browse as ledger_browse
 from madoguchi.ledger.store import exports as ledger_export
 from madoguchi.policy import revisions
 from madoguchi.ledger.store.browse import LedgerFilter
-from madoguchi.subjects.keys import subject_key
+from madoguchi.ledger.pseudonyms import subject_key
 from models import PolicyVersion, StaffAction, database
 
 LEDGER = "/staff/audit/ledger"

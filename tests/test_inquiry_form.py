@@ -4,7 +4,7 @@ import re
 from inquiry_helpers import GOOD_ANSWERS, agree, post_form, send_inquiry
 from models import ConsentEvent, Inquiry, OutboxMail, database
 from madoguchi.policy.revisions import sha256_text
-from madoguchi.subjects.keys import subject_key
+from madoguchi.ledger.pseudonyms import subject_key
 
 
 def rows(app, model):

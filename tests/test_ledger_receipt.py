@@ -4,7 +4,7 @@ import json
 from datetime import datetime, timezone
 
 from ledger_helpers import grant
-from madoguchi.subjects.keys import subject_key
+from madoguchi.ledger.pseudonyms import subject_key
 
 
 def receipt(runner, seq):

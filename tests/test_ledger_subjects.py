@@ -1,7 +1,7 @@
 """One person's data by email: `flask subject show|withdraw|erase`. Erasure blanks the inquiries and
 their mail, keeps every event, records an `erased` event, and the ledger still verifies."""
 from ledger_helpers import fill, grant
-from madoguchi.subjects.keys import subject_key
+from madoguchi.ledger.pseudonyms import subject_key
 from models import ConsentEvent, Inquiry, OutboxMail, StaffAction
 
 TARO = "Taro.Yamada@example.jp"

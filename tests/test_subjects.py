@@ -1,4 +1,4 @@
-from madoguchi.subjects.keys import subject_key, truncate_ip
+from madoguchi.ledger.pseudonyms import subject_key, truncate_ip
 
 
 def test_subject_key_is_keyed_and_ignores_case_width_and_spaces():

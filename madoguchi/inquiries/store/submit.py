@@ -11,7 +11,7 @@ from madoguchi.clock import naive_utc
 from madoguchi.inquiries.references import new_reference
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.outbox import store as outbox
-from madoguchi.subjects.keys import subject_key, truncate_ip
+from madoguchi.ledger.pseudonyms import subject_key, truncate_ip
 from models import Inquiry
 
 ACKNOWLEDGEMENT = "acknowledgement"             # to the customer, in their language
