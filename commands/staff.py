@@ -51,7 +51,8 @@ def create_user(role, email):
     password = os.environ.get(PASSWORD_ENV) or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     with refusals_as_errors():
-        user = staff_accounts.create_user(email, role, password, _cli_actor())
+        user = staff_accounts.create_user(email, role, password, _cli_actor(),
+                                          hash_method=current_app.config["PASSWORD_HASH_METHOD"])
     click.echo(f"created {user.role} {user.email}")
 
 

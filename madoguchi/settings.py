@@ -8,6 +8,7 @@ import os
 import secrets
 
 DEFAULT_SENDER = "エニマイくじ カスタマーセンター <support@anymykuji.com>"
+DEFAULT_PASSWORD_HASH_METHOD = "scrypt"   # werkzeug's own default for generate_password_hash
 
 
 def _flag(value, default=False):
@@ -64,6 +65,8 @@ def from_environment(instance_path, environ=None):
         "STAFF_LOGIN_DELAY_MAX": float(env.get("STAFF_LOGIN_DELAY_MAX") or 3.0),
         "STAFF_LOCK_AFTER": int(env.get("STAFF_LOCK_AFTER") or 5),
         "STAFF_LOCK_MINUTES": int(env.get("STAFF_LOCK_MINUTES") or 15),
+        # How staff passwords are hashed (werkzeug's method string). Only tests want a cheaper one.
+        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD,
         "OUTBOX_SEND_IMMEDIATELY": _flag(env.get("OUTBOX_SEND_IMMEDIATELY"), default=True),
         "AUTO_INIT_DB": _flag(env.get("AUTO_INIT_DB"), default=True),
         "LANGUAGES": ["ja", "en"],

@@ -1,7 +1,12 @@
 """Shared fixtures: an app over a fresh SQLite file per test, its client and CLI runner, and a real
-SMTP server (aiosmtpd) that records what reaches it."""
+SMTP server (aiosmtpd) that records what reaches it.
+
+The schema (tables, triggers, policy version 1) is built once per session into a template file that
+each test's app starts from as a copy; tests/test_foundation.py checks the setup itself."""
 import re
+import shutil
 import socket
+import sqlite3
 import time
 from contextlib import contextmanager
 
@@ -12,17 +17,46 @@ import models
 from app import create_app
 
 
+# Hashing staff passwords with scrypt costs ~0.1 s each; the tests' accounts need no strength.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+@pytest.fixture(scope="session")
+def prepared_database(tmp_path_factory):
+    """A SQLite file holding the whole schema, built once by create_app's own setup. Its journal is
+    switched from WAL to DELETE afterwards, so the one file is complete and safe to copy."""
+    path = tmp_path_factory.mktemp("prepared") / "schema.sqlite3"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "AUTO_INIT_DB": True,
+                      "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key",
+                      "LEDGER_KEY": "test-ledger-key"})
+    app.extensions["database"].close()
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    finally:
+        connection.close()
+    for leftover in ("-wal", "-shm", "-journal"):
+        assert not path.with_name(path.name + leftover).exists(), f"{leftover} left beside the template"
+    return path
+
+
 @pytest.fixture
-def make_app(tmp_path):
+def make_app(tmp_path, prepared_database):
     """Build the test app with some settings changed (extensions such as Flask-Mail read their
-    settings when the app is made, so changing app.config afterwards is not enough)."""
+    settings when the app is made, so changing app.config afterwards is not enough). Its database
+    starts as a copy of the prepared schema; a second app in the same test shares that file."""
     def make(**overrides):
+        database_file = tmp_path / "test.sqlite3"
+        if not database_file.exists():
+            shutil.copyfile(prepared_database, database_file)
         app = create_app({
             "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "DATABASE_URL": f"sqlite:///{database_file}",
+            "AUTO_INIT_DB": False,
             "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
             "MAIL_SINK_DIR": str(tmp_path / "mail"),
             "OUTBOX_SEND_IMMEDIATELY": False,
+            "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
             **overrides,
         })
         # The tests' own checks query the models outside any request: let them read this app's
@@ -64,7 +98,8 @@ def sign_in_staff(app, client, role, email=None):
     email = email or f"{role}@example.com"
     app.config.update(STAFF_LOGIN_DELAY_STEP=0, STAFF_LOGIN_DELAY_MAX=0)
     with app.app_context():
-        staff_accounts.create_user(email, role, STAFF_PASSWORD, created_by="test")
+        staff_accounts.create_user(email, role, STAFF_PASSWORD, created_by="test",
+                                   hash_method=app.config["PASSWORD_HASH_METHOD"])
     answer = client.post("/staff/login", data={"csrf_token": csrf_token(client, "/staff/login"),
                                                "email": email, "password": STAFF_PASSWORD})
     assert answer.status_code == 302, answer.get_data(as_text=True)

@@ -15,7 +15,7 @@ import pytest
 
 import models
 from app import create_app
-from conftest import free_port
+from conftest import TEST_PASSWORD_HASH_METHOD, free_port
 from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
                             store_awkward_events)
 from madoguchi.ledger import canonical
@@ -87,7 +87,7 @@ def _app(url, tmp_path, **extra):
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
                       "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
                       "MAIL_SINK_DIR": str(tmp_path / "mail"), "OUTBOX_SEND_IMMEDIATELY": False,
-                      **extra})
+                      "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD, **extra})
     models.database.initialize(app.extensions["database"])   # the tests' own queries read it too
     return app
 

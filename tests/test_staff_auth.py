@@ -8,7 +8,8 @@ from conftest import STAFF_PASSWORD, csrf_token, sign_in_staff
 from madoguchi.staff.store import accounts as staff_accounts
 from madoguchi.staff import rules as staff_rules
 from madoguchi.clock import utcnow
-from models import StaffAction
+from madoguchi import settings
+from models import StaffAction, StaffUser
 
 ADMIN_PAGE = "/staff/admin/policies"
 WRONG = "The email address or the password is not correct."
@@ -23,7 +24,8 @@ def no_login_delay(app):
 @pytest.fixture
 def admin_account(app, no_login_delay):
     with app.app_context():
-        staff_accounts.create_user("boss@example.com", "admin", STAFF_PASSWORD, created_by="test")
+        staff_accounts.create_user("boss@example.com", "admin", STAFF_PASSWORD, created_by="test",
+                                   hash_method=app.config["PASSWORD_HASH_METHOD"])
     return "boss@example.com"
 
 
@@ -208,3 +210,13 @@ def test_the_staff_log_refuses_update_and_delete_in_the_database(app, client, ad
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             db.execute(statement)
     db.close()
+
+
+def test_passwords_and_the_decoy_use_the_configured_hash_method(app, admin_account, tmp_path):
+    keys = {"SECRET_KEY": "k", "SUBJECT_KEY": "k", "LEDGER_KEY": "k"}
+    assert settings.from_environment(str(tmp_path), keys)["PASSWORD_HASH_METHOD"] == "scrypt"
+    method = app.config["PASSWORD_HASH_METHOD"]
+    assert method != "scrypt"          # the tests' cheap one (tests/conftest.py)
+    with app.app_context():
+        assert StaffUser.get(StaffUser.email == admin_account).password_hash.startswith(method + "$")
+    assert staff_accounts._decoy_hash(method).startswith(method + "$")

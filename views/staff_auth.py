@@ -63,7 +63,8 @@ def login():
     if not form.validate_on_submit():
         return render_template("staff/login.html", form=form), 400 if form.errors else 200
     attempt = staff_accounts.attempt_login(form.email.data, form.password.data, utcnow(),
-                                           staff_rules.LockPolicy.from_config(current_app.config))
+                                           staff_rules.LockPolicy.from_config(current_app.config),
+                                           hash_method=current_app.config["PASSWORD_HASH_METHOD"])
     time.sleep(attempt.delay)   # each recent failure makes the next answer slower
     if attempt.user is None:
         return _login_refused(form, attempt.locked_until)

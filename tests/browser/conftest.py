@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, running_smtp_sink  # tests/conftest.py
+from conftest import TEST_PASSWORD_HASH_METHOD, free_port, running_smtp_sink  # tests/conftest.py
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -95,6 +95,7 @@ def site(inbox, tmp_path_factory):
                SECRET_KEY="browser-secret", SUBJECT_KEY="browser-subject-key", LEDGER_KEY="browser-ledger-key",
                MAIL_SERVER="127.0.0.1", MAIL_PORT=str(inbox.port), OUTBOX_SEND_IMMEDIATELY="1",
                MAIL_SINK_DIR=str(folder / "mail"), PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+               PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD,
                FLASK_DEBUG="0", PYTHONUNBUFFERED="1")
     with open(log_file, "w") as log:
         process = subprocess.Popen(

@@ -12,12 +12,14 @@ from functools import lru_cache
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from madoguchi.email.addresses import normalise_email
+from madoguchi.settings import DEFAULT_PASSWORD_HASH_METHOD
 from madoguchi.staff.rules import MIN_PASSWORD_LENGTH, ROLES, AccountError
 from madoguchi.staff.store import log as staff_log
 from models import StaffAction, StaffUser
 
 
-def create_user(email, role, password, created_by):
+def create_user(email, role, password, created_by, hash_method=DEFAULT_PASSWORD_HASH_METHOD):
+    """`hash_method` is werkzeug's password hash method: callers pass the app's PASSWORD_HASH_METHOD."""
     email = normalise_email(email)
     if "@" not in email:
         raise AccountError(f"not an email address: {email!r}")
@@ -27,7 +29,8 @@ def create_user(email, role, password, created_by):
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if StaffUser.select().where(StaffUser.email == email).exists():
         raise AccountError(f"an account for {email} exists already")
-    user = StaffUser.create(email=email, role=role, password_hash=generate_password_hash(password))
+    user = StaffUser.create(email=email, role=role,
+                            password_hash=generate_password_hash(password, method=hash_method))
     staff_log.record(created_by, staff_log.USER_CREATED, target=email, detail=f"role={role}")
     return user
 
@@ -57,15 +60,16 @@ class LoginAttempt:
     delay: float                        # seconds the answer should wait
 
 
-def attempt_login(email, password, now, policy):
-    """Check one sign-in and log it (login, login_failed, lockout or login_locked)."""
+def attempt_login(email, password, now, policy, hash_method=DEFAULT_PASSWORD_HASH_METHOD):
+    """Check one sign-in and log it (login, login_failed, lockout or login_locked). `hash_method`
+    (the app's PASSWORD_HASH_METHOD) makes the check for an unknown email cost what a real one does."""
     email = normalise_email(email)
     until = locked_until(email, now, policy)
     if until:
         staff_log.record(email, staff_log.LOGIN_LOCKED, now=now)
         return LoginAttempt(None, until, policy.delay_max)
     user = StaffUser.get_or_none(StaffUser.email == email)
-    if _password_matches(user, password) and user.active:
+    if _password_matches(user, password, hash_method) and user.active:
         staff_log.record(email, staff_log.LOGIN, detail=f"role={user.role}", now=now)
         return LoginAttempt(user, None, 0.0)
     failures = recent_failures(email, now, policy) + 1
@@ -101,12 +105,14 @@ def _latest(email, actions):
             .order_by(StaffAction.id.desc()).first())
 
 
-@lru_cache(maxsize=1)
-def _decoy_hash():
-    return generate_password_hash("no account has this password")
+@lru_cache(maxsize=4)
+def _decoy_hash(method):
+    return generate_password_hash("no account has this password", method=method)
 
 
-def _password_matches(user, password):
-    # An unknown email still costs one full hash check, so timing does not tell it apart either.
-    matches = check_password_hash(user.password_hash if user else _decoy_hash(), password or "")
+def _password_matches(user, password, hash_method):
+    # An unknown email still costs one full hash check (with the method real accounts are hashed
+    # with), so timing does not tell it apart either.
+    stored = user.password_hash if user else _decoy_hash(hash_method)
+    matches = check_password_hash(stored, password or "")
     return matches and user is not None
