@@ -1,7 +1,7 @@
 """Benchmark of the auditor's filtered ledger page at 1,000,000 events (issue 4 §3). Run from the
 repository root:
 
-    /work/venv/bin/python bench/bench_auditor.py [--events 1000000] [--db FILE] [--requests 25]
+    .venv/bin/python bench/bench_auditor.py [--events 1000000] [--db FILE] [--requests 25]
 
 1. Fills a SQLite file with `--events` consent events spread over two years (four policy versions,
    about 96 % granted, 3 % withdrawn, 1 % erased; 300,000 people), in one transaction with

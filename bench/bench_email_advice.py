@@ -1,6 +1,6 @@
 """Benchmark of the email advisor (issue 2 §3). Run from the repository root:
 
-    /work/venv/bin/python bench/bench_email_advice.py [--addresses 2000] [--requests 1000]
+    .venv/bin/python bench/bench_email_advice.py [--addresses 2000] [--requests 1000]
 
 1. Addresses per second of `madoguchi.email_advice.advise` next to
    `email_validator.validate_email(addr, check_deliverability=False)` on the same realistic list of

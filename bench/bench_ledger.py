@@ -1,7 +1,7 @@
 """Benchmark of the consent ledger on SQLite; prints its figures.
 
-    /work/venv/bin/python bench/bench_ledger.py               # 1,000,000 events (a few minutes)
-    /work/venv/bin/python bench/bench_ledger.py --events 100000
+    .venv/bin/python bench/bench_ledger.py               # 1,000,000 events (a few minutes)
+    .venv/bin/python bench/bench_ledger.py --events 100000
 
 1. appends/s with 1 and with 8 writer processes, each append on its own (one event, one signed
    checkpoint, one BEGIN IMMEDIATE transaction), as the contact form does;
