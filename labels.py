@@ -5,6 +5,8 @@ and mail all name them through this one module, so a category reads the same in 
 on support's inbox and in the acknowledgement mail. A code nobody named here is shown as it is.
 Templates reach it as `labels` (views/site.py): `labels.category(inquiry.category)`.
 """
+from functools import partial
+
 from flask_babel import lazy_gettext as _l
 
 from madoguchi.inquiries.store import inbox as inquiry_inbox
@@ -60,32 +62,14 @@ def _name(names, code):
     return str(names.get(code, code))
 
 
-def category(code):
-    return _name(dict(CATEGORIES), code)
-
-
-def status(code):
-    return _name(STATUS_NAMES, code)
-
-
-def request_type(code):
-    return _name(REQUEST_TYPE_NAMES, code)
-
-
-def role(code):
-    return _name(ROLE_NAMES, code)
-
-
-def kind(code):
-    return _name(KIND_NAMES, code)
-
-
-def action(code):
-    return _name(ACTION_NAMES, code)
-
-
-def damage(code):
-    return _name(DAMAGE_NAMES, code)
+# Each takes a stored code and gives its name in the reader's language, e.g. status("new").
+category = partial(_name, dict(CATEGORIES))
+status = partial(_name, STATUS_NAMES)
+request_type = partial(_name, REQUEST_TYPE_NAMES)
+role = partial(_name, ROLE_NAMES)
+kind = partial(_name, KIND_NAMES)
+action = partial(_name, ACTION_NAMES)
+damage = partial(_name, DAMAGE_NAMES)
 
 
 def choices(names, codes):

@@ -8,13 +8,18 @@ Two tables only ever grow: `consent_event` and (once published) `policy_version`
 them. Creating the schema is madoguchi/database_setup.py's job; binding it to an app, extensions.py's.
 """
 from peewee import (
-    AutoField, BooleanField, CharField, DatabaseProxy, DateTimeField, IntegerField, Model,
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    IntegerField,
+    Model,
     TextField,
 )
 from playhouse.db_url import connect
 
 from madoguchi.clock import utcnow
-
 
 
 class AppDatabase(DatabaseProxy):

@@ -7,7 +7,6 @@ background thread so the done page never waits on SMTP. Views never send mail th
 """
 import os
 import threading
-from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
@@ -19,8 +18,8 @@ from extensions import mail
 from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT, SUPPORT_NOTIFICATION
 from madoguchi.ledger import canonical
-from madoguchi.outbox import store as outbox
 from madoguchi.ledger.receipts import consent_receipt
+from madoguchi.outbox import store as outbox
 from madoguchi.policy.store import versions as policy_store
 
 # Each mail: its template, and the language it is written in (None: the inquiry's own).
@@ -56,7 +55,7 @@ def compose(kind, inquiry, event):
             subject = gettext("New inquiry %(reference)s", reference=inquiry.reference)
         body = render_template(
             template, inquiry=inquiry, event=event, receipt=consent_receipt(event, text, config),
-            agreed_at=datetime.strptime(event.occurred_at, canonical.TIME_FORMAT),
+            agreed_at=canonical.event_time(event.occurred_at),
             reply_opens_now=inquiry.reply_due_at <= inquiry.created_at,
             category=labels.category(inquiry.category))
     return subject, body

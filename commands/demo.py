@@ -1,7 +1,7 @@
 """`flask --app app demo populate --inquiries N`: fill the database with realistic fake inquiries."""
 import click
-from flask.cli import AppGroup
 from flask import current_app
+from flask.cli import AppGroup
 
 import models
 from madoguchi import demo_data

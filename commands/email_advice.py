@@ -8,7 +8,8 @@ import json
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from madoguchi.email.advice import advise
 

@@ -15,16 +15,16 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from madoguchi.ledger import receipts
+from madoguchi.ledger.canonical import format_time
 from madoguchi.ledger.store import audit
 from madoguchi.ledger.store import exports as ledger_export
 from madoguchi.ledger.store import triggers as ledger_schema
 from madoguchi.ledger.store import verification as ledger_verify
+from madoguchi.ledger.store.formats import jst
 from madoguchi.policy.store import versions as policy_store
-from madoguchi.ledger import receipts
 from madoguchi.staff.store import log as staff_log
 from madoguchi.subjects import store as subjects_admin
-from madoguchi.ledger.canonical import format_time
-from madoguchi.ledger.store.formats import jst
 from models import ConsentEvent, database
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])

@@ -16,12 +16,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from madoguchi.policy.store import admin as policy_admin
-from madoguchi.policy import revisions
-from madoguchi.policy.store import versions as policy_store
-from madoguchi.staff.store import accounts as staff_accounts
-from madoguchi.staff import rules as staff_rules
 from madoguchi.clock import utcnow
+from madoguchi.policy import revisions
+from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy.store import versions as policy_store
+from madoguchi.staff import rules as staff_rules
+from madoguchi.staff.store import accounts as staff_accounts
 
 PASSWORD_ENV = "MADOGUCHI_PASSWORD"
 

@@ -1,6 +1,7 @@
 """Forms of the auditor's pages: the ledger filters (a GET form, so filtered pages can be linked),
 finding one person by email (a POST form, so the email never reaches a URL), export and verify."""
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError

@@ -1,6 +1,7 @@
 """The inquiry form's steps: consent, then the details. Lengths are bounded, text is cleaned of
 control characters, and every message is translated."""
-from flask_babel import get_translations, gettext, lazy_gettext as _l
+from flask_babel import get_translations, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -46,10 +47,11 @@ class DetailsForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.category.choices = [(value, str(label)) for value, label in labels.CATEGORIES]
         self.category.gettext = gettext
+        self._advised = None    # (address, verdict) of the last email_advice()
 
     def email_advice(self):
         """The advisor's verdict on the email field as it stands (worked out once per value)."""
-        if getattr(self, "_advised", (None,))[0] != self.email.data:
+        if self._advised is None or self._advised[0] != self.email.data:
             self._advised = (self.email.data, email_advice_for(self.email.data))
         return self._advised[1]
 

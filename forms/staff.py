@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from madoguchi.policy.store import admin as policy_admin
 from madoguchi.policy import revisions
+from madoguchi.policy.store import admin as policy_admin
 
 
 class LoginForm(FlaskForm):

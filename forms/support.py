@@ -1,6 +1,7 @@
 """Forms of the support pages: the inbox filters (GET), the status change and the 開示等請求
 checklist (POST, with CSRF)."""
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional

@@ -6,12 +6,12 @@ with unmistakably fake local parts, so demo mail can never reach a real person (
 import random
 from datetime import timedelta, timezone
 
-from madoguchi.ledger.store import consent_ledger
-from madoguchi.policy import revisions
 from madoguchi.business_calendar import BusinessCalendar
+from madoguchi.clock import utcnow
 from madoguchi.inquiries.references import new_reference
 from madoguchi.ledger.pseudonyms import subject_key, truncate_ip
-from madoguchi.clock import utcnow
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.policy import revisions
 from models import Inquiry, PolicyVersion
 
 FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]

@@ -16,7 +16,6 @@ from aiosmtpd.controller import Controller
 import models
 from app import create_app
 
-
 # Hashing staff passwords with scrypt costs ~0.1 s each; the tests' accounts need no strength.
 TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -3,13 +3,13 @@ appended on its own (with its own signed checkpoint), optionally with the inquir
 import sqlite3
 
 import models
-from madoguchi.ledger.store import consent_ledger
-from madoguchi.ledger import canonical
-from madoguchi.outbox import store as outbox
-from madoguchi.policy.store import versions as policy_store
-from madoguchi.policy import revisions
-from madoguchi.ledger.pseudonyms import subject_key
 from madoguchi.clock import utcnow
+from madoguchi.ledger import canonical
+from madoguchi.ledger.pseudonyms import subject_key
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.outbox import store as outbox
+from madoguchi.policy import revisions
+from madoguchi.policy.store import versions as policy_store
 from models import Inquiry
 
 

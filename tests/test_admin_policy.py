@@ -7,10 +7,10 @@ import pytest
 from markupsafe import escape
 
 from conftest import csrf_token, sign_in_staff
-from madoguchi.policy.store import admin as policy_admin
-from madoguchi.policy import revisions
-from madoguchi.policy.store import versions as policy_store
 from madoguchi.clock import utcnow
+from madoguchi.policy import revisions
+from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy.store import versions as policy_store
 from models import PolicyVersion, StaffAction
 
 LIST = "/staff/admin/policies"

@@ -15,12 +15,12 @@ import pytest
 
 from conftest import csrf_token, sign_in_staff
 from madoguchi import svg_chart
-from madoguchi.ledger.store import consent_ledger
-from madoguchi.ledger.store import browse as ledger_browse
-from madoguchi.ledger.store import exports as ledger_export
-from madoguchi.policy import revisions
-from madoguchi.ledger.store.browse import LedgerFilter
 from madoguchi.ledger.pseudonyms import subject_key
+from madoguchi.ledger.store import browse as ledger_browse
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import exports as ledger_export
+from madoguchi.ledger.store.browse import LedgerFilter
+from madoguchi.policy import revisions
 from models import PolicyVersion, StaffAction, database
 
 LEDGER = "/staff/audit/ledger"

@@ -3,7 +3,8 @@ choices — the site answers with a message and a 4xx, never a 500, and stores n
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from inquiry_helpers import GOOD_ANSWERS, agree, post_form, token_of
 from models import Inquiry, database

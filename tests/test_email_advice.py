@@ -4,7 +4,8 @@ from pathlib import Path
 import hypothesis
 import pytest
 from babel.support import Translations
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from madoguchi.email import domains as email_domains
 from madoguchi.email.advice import advise

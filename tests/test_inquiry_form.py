@@ -2,9 +2,9 @@
 import re
 
 from inquiry_helpers import GOOD_ANSWERS, agree, post_form, send_inquiry
-from models import ConsentEvent, Inquiry, OutboxMail, database
-from madoguchi.policy.revisions import sha256_text
 from madoguchi.ledger.pseudonyms import subject_key
+from madoguchi.policy.revisions import sha256_text
+from models import ConsentEvent, Inquiry, OutboxMail, database
 
 
 def rows(app, model):
@@ -91,8 +91,8 @@ def test_a_policy_published_after_consent_is_shown_and_agreed_to_again(app, clie
     agree(client)
     post_form(client, "/contact/form/details", GOOD_ANSWERS)
     with app.app_context(), database.connection_context():
-        from madoguchi.policy.store.versions import FIRST_EFFECTIVE_AT
         from madoguchi.clock import utcnow
+        from madoguchi.policy.store.versions import FIRST_EFFECTIVE_AT
         from models import PolicyVersion
         PolicyVersion.create(label="2", effective_at=utcnow(), text_ja="## 新方針\n", text_en="## New\n",
                              sha256_ja=sha256_text("## 新方針\n"), sha256_en=sha256_text("## New\n"),
@@ -110,6 +110,7 @@ def test_a_policy_published_after_consent_is_shown_and_agreed_to_again(app, clie
 
 def test_abandoned_drafts_are_purged_when_a_new_journey_starts(app, client):
     from datetime import timedelta
+
     from madoguchi.clock import utcnow
     from models import FormDraft
     with app.app_context(), database.connection_context():

@@ -106,8 +106,8 @@ def test_after_an_htmx_step_the_language_switch_leads_back_to_that_step(client):
 def test_a_customer_who_opened_step_one_before_a_new_version_can_agree_to_it(app, client):
     page = client.get("/contact/form").get_data(as_text=True)
     with app.app_context(), database.connection_context():
-        from madoguchi.policy.revisions import sha256_text
         from madoguchi.clock import utcnow
+        from madoguchi.policy.revisions import sha256_text
         from models import PolicyVersion
         PolicyVersion.create(label="2", effective_at=utcnow(), text_ja="## 新\n", text_en="## New\n",
                              sha256_ja=sha256_text("## 新\n"), sha256_en=sha256_text("## New\n"),

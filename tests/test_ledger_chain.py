@@ -7,10 +7,9 @@ import hmac
 import pytest
 from peewee import IntegrityError
 
-from ledger_helpers import (canonical_built_by_the_database, fill, grant, run_writers,
-                            store_awkward_events)
-from madoguchi.ledger.store import consent_ledger
+from ledger_helpers import canonical_built_by_the_database, fill, grant, run_writers, store_awkward_events
 from madoguchi.ledger import canonical
+from madoguchi.ledger.store import consent_ledger
 from madoguchi.ledger.store import verification as ledger_verify
 from madoguchi.policy.store import versions as policy_store
 from models import ConsentEvent, Inquiry, LedgerCheckpoint

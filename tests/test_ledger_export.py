@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from ledger_helpers import database_file, fill, tamper
-from madoguchi.ledger.store import consent_ledger
 from madoguchi.ledger import canonical
+from madoguchi.ledger.store import consent_ledger
 from madoguchi.policy.store import versions as policy_store
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_export.py"

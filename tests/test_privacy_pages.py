@@ -5,13 +5,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import models
-from madoguchi.policy.store import versions as policy_store
+from madoguchi.clock import utcnow
 from madoguchi.policy import revisions
 from madoguchi.policy.document import render_policy, summary_sections
-from madoguchi.clock import utcnow
+from madoguchi.policy.store import versions as policy_store
 from models import PolicyVersion
 
 CONTACT = "kojinjoho-madoguchi@anymykuji.com"

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from conftest import STAFF_PASSWORD, csrf_token, sign_in_staff
-from madoguchi.staff.store import accounts as staff_accounts
-from madoguchi.staff import rules as staff_rules
-from madoguchi.clock import utcnow
 from madoguchi import settings
+from madoguchi.clock import utcnow
+from madoguchi.staff import rules as staff_rules
+from madoguchi.staff.store import accounts as staff_accounts
 from models import StaffAction, StaffUser
 
 ADMIN_PAGE = "/staff/admin/policies"

@@ -3,8 +3,8 @@ from datetime import datetime
 
 from werkzeug.security import check_password_hash
 
-from madoguchi.policy.store import versions as policy_store
 from madoguchi.policy import revisions
+from madoguchi.policy.store import versions as policy_store
 from models import PolicyVersion, StaffAction, StaffUser
 
 PASSWORD = "a long enough password"

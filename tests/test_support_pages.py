@@ -7,8 +7,8 @@ import pytest
 
 from conftest import csrf_token, sign_in_staff
 from madoguchi.ledger.store import consent_ledger
-from madoguchi.policy.store import versions as policy_store
 from madoguchi.policy import revisions
+from madoguchi.policy.store import versions as policy_store
 from models import Inquiry, InquiryNote, StaffAction, database
 
 INBOX = "/staff/support/inbox"

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from htmx_flask import request
 
 from forms.staff import PolicyDraftForm, PublishForm, draft_form_data
-from madoguchi.policy.store import admin as policy_admin
-from madoguchi.policy import revisions
-from madoguchi.policy.store import versions as policy_store
 from madoguchi.clock import utcnow
+from madoguchi.policy import revisions
+from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy.store import versions as policy_store
 from views.staff_auth import current_staff, format_jst, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/staff")
@@ -52,9 +52,9 @@ def preview(version_id):
 def diff(version_id):
     version = policy_admin.version_by_id(version_id) or abort(404)
     current, locale = policy_store.current_version(), _shown_locale()
-    rows = revisions.side_by_side(revisions.text_for(current, locale),
-                                     revisions.text_for(version, locale))
-    return render_template("staff/admin/diff.html", version=version, current=current, locale=locale, rows=rows)
+    rows = revisions.side_by_side(revisions.text_for(current, locale), revisions.text_for(version, locale))
+    return render_template("staff/admin/diff.html", version=version, current=current, locale=locale,
+                           rows=rows)
 
 
 @bp.route("/admin/policies/<int:version_id>/publish", methods=["GET", "POST"])

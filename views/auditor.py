@@ -9,9 +9,9 @@ from htmx_flask import request
 
 from forms.audit import ExportForm, FindPersonForm, LedgerFilterForm, VerifyForm
 from madoguchi import svg_chart
+from madoguchi.clock import utcnow
 from madoguchi.ledger.store import audit
 from madoguchi.ledger.store import browse as ledger_browse
-from madoguchi.clock import utcnow
 from views.site import INVALID
 from views.staff_auth import current_staff, role_required
 

@@ -7,8 +7,8 @@ and `locale`) or the filters of views/site.py: `version|policy_html(locale)`,
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 
-from madoguchi.policy.store import versions as policy_store
 from madoguchi.clock import utcnow
+from madoguchi.policy.store import versions as policy_store
 from models import PolicyVersion
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")

@@ -2,13 +2,15 @@
 template filters (opening times, staff times, policy texts) and the context processors (language
 switch, staff menu, policy notice, labels). Blueprints register only their routes."""
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import format_datetime, get_locale, gettext as _
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 
 import labels
 from madoguchi import clock
 from madoguchi.business_calendar import calendar_from_config
 from madoguchi.ledger.canonical import event_time
-from madoguchi.policy import document as policy_text, revisions
+from madoguchi.policy import document as policy_text
+from madoguchi.policy import revisions
 from madoguchi.policy.store import admin as policy_admin
 from views import staff_auth
 

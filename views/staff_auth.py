@@ -9,14 +9,16 @@ from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, session, url_for
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from htmx_flask import make_response, request
 
 from forms.staff import LoginForm
-from madoguchi.staff.store import accounts as staff_accounts
-from madoguchi.staff import rules as staff_rules
-from madoguchi.staff.store import log as staff_log
 from madoguchi.clock import utcnow
+from madoguchi.staff import rules as staff_rules
+from madoguchi.staff.store import accounts as staff_accounts
+from madoguchi.staff.store import log as staff_log
 from views.navigation import local_path
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")

@@ -6,8 +6,8 @@ from htmx_flask import request
 
 import labels
 from forms.support import ChecklistForm, InboxFilterForm, StatusForm
-from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.clock import tokyo_today
+from madoguchi.inquiries.store import inbox as inquiry_inbox
 from views.site import INVALID
 from views.staff_auth import current_staff, role_required
 

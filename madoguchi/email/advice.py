@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from madoguchi.email.hosts import DomainFacts, domain_facts
-from madoguchi.email.rules import PROVIDER_RULES, RULES, N_  # noqa: F401 (N_ re-exported)
+from madoguchi.email.rules import N_, PROVIDER_RULES, RULES  # noqa: F401 (N_ re-exported)
 
 ASCII_WHITESPACE = "\t\n\f\r "  # what browsers trim from an <input type=email> (HTML "ASCII whitespace")
 

@@ -7,9 +7,9 @@ event is appended. The chain stays whole and still proves what was agreed, and w
 """
 from dataclasses import dataclass, field
 
-from madoguchi.ledger.store import consent_ledger
-from madoguchi.ledger.pseudonyms import subject_key
 from madoguchi.clock import utcnow
+from madoguchi.ledger.pseudonyms import subject_key
+from madoguchi.ledger.store import consent_ledger
 from models import ConsentEvent, Inquiry, OutboxMail
 
 # How a withdrawal or erasure reaches the ledger: staff acting on the person's request.

@@ -5,7 +5,6 @@ import secrets
 from datetime import timedelta
 
 from madoguchi.clock import utcnow
-
 from models import FormDraft
 
 # A draft nobody touched for this long was abandoned; its personal data should not linger.

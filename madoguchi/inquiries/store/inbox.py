@@ -11,9 +11,9 @@ from typing import Optional
 
 from peewee import fn
 
+from madoguchi.clock import utcnow
 from madoguchi.staff.store import log as staff_log
 from madoguchi.text_input import ascii_fold
-from madoguchi.clock import utcnow
 from models import ConsentEvent, Inquiry, InquiryNote
 
 STATUSES = ("new", "in_progress", "answered", "closed")

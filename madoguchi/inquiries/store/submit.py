@@ -9,9 +9,9 @@ from peewee import IntegrityError
 
 from madoguchi.clock import naive_utc
 from madoguchi.inquiries.references import new_reference
+from madoguchi.ledger.pseudonyms import subject_key, truncate_ip
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.outbox import store as outbox
-from madoguchi.ledger.pseudonyms import subject_key, truncate_ip
 from models import Inquiry
 
 ACKNOWLEDGEMENT = "acknowledgement"             # to the customer, in their language

@@ -2,10 +2,10 @@
 person, exporting, verifying. The ledger is only read; reading it is what gets logged."""
 import json
 
+from madoguchi.ledger.pseudonyms import subject_key
 from madoguchi.ledger.store import export_zip
 from madoguchi.ledger.store import verification as ledger_verify
 from madoguchi.staff.store import log as staff_log
-from madoguchi.ledger.pseudonyms import subject_key
 
 PERSON_LOOKUP = "ledger_person_lookup"
 VERIFIED = "ledger_verified"

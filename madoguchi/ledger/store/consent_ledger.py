@@ -15,8 +15,15 @@ What is hashed and signed is defined in madoguchi/ledger/canonical.py.
 from contextlib import contextmanager
 
 from madoguchi.ledger import canonical
-from madoguchi.ledger.canonical import (CANONICAL_TEMPLATE, CHECKPOINT_COLUMNS, EVENT_COLUMNS, FIELDS,
-                                        GENESIS_HASH, checkpoint_mac, format_time)
+from madoguchi.ledger.canonical import (
+    CANONICAL_TEMPLATE,
+    CHECKPOINT_COLUMNS,
+    EVENT_COLUMNS,
+    FIELDS,
+    GENESIS_HASH,
+    checkpoint_mac,
+    format_time,
+)
 from madoguchi.ledger.store.stream import filled_in, is_postgres
 from models import ConsentEvent, database
 

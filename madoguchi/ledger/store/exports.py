@@ -24,10 +24,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 import models
-from madoguchi.ledger.store import consent_ledger
-from madoguchi.ledger import canonical
-from madoguchi.ledger.store import stream as ledger_stream
 from madoguchi.clock import TOKYO
+from madoguchi.ledger import canonical
+from madoguchi.ledger.store import consent_ledger
+from madoguchi.ledger.store import stream as ledger_stream
 from madoguchi.ledger.store.formats import CSV_HEADER_LINE, FORMATS, careful, columns_read, formatted
 from models import ConsentEvent
 

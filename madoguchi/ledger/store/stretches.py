@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass
 
 import models
-from madoguchi.ledger.store import consent_ledger
 from madoguchi.ledger import canonical
+from madoguchi.ledger.store import consent_ledger
 from madoguchi.ledger.store import stream as ledger_stream
 from models import ConsentEvent, LedgerCheckpoint
 

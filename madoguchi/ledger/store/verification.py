@@ -21,9 +21,9 @@ from peewee import JOIN, fn
 
 from madoguchi.ledger import canonical
 from madoguchi.ledger.store import stream as ledger_stream
-from madoguchi.policy.store import versions as policy_store
-from madoguchi.policy import revisions
 from madoguchi.ledger.store.stretches import Damage, walk, walk_in_process
+from madoguchi.policy import revisions
+from madoguchi.policy.store import versions as policy_store
 from models import ConsentEvent, Inquiry, LedgerCheckpoint, PolicyVersion
 
 __all__ = ["Damage", "VerifyResult", "verify"]
