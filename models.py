@@ -121,6 +121,9 @@ class Inquiry(BaseModel):
     reply_due_at = DateTimeField()                          # UTC: the opening we promised
     status = CharField(max_length=16, default="new", index=True)
     erased_at = DateTimeField(null=True)
+    # The confirm step's one-time key: a repeated or concurrent post of the same confirm finds
+    # the inquiry it already stored instead of storing a second one.
+    submission_key = CharField(max_length=64, null=True, unique=True)
 
 
 class OutboxMail(BaseModel):
@@ -131,9 +134,12 @@ class OutboxMail(BaseModel):
     to_addr = CharField(max_length=254)
     subject = CharField(max_length=200)
     body = TextField()
-    status = CharField(max_length=12, default="pending", index=True)   # pending | sent | failed
+    status = CharField(max_length=12, default="pending", index=True)   # pending | sent | failed | undeliverable
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow, index=True)
+    # A sender claims a row before sending it; another sender may take it only after the lease,
+    # so a crashed sender's mail goes out later, and a live sender's never twice.
+    claimed_until = DateTimeField(null=True)
     last_error = CharField(max_length=200, default="")
     sent_at = DateTimeField(null=True)
 

@@ -9,6 +9,9 @@ import secrets
 
 DEFAULT_SENDER = "エニマイくじ カスタマーセンター <support@anymykuji.com>"
 DEFAULT_PASSWORD_HASH_METHOD = "scrypt"   # werkzeug's own default for generate_password_hash
+# Seconds a request waits for the ledger's write lock before the customer gets the 503 page;
+# gunicorn.conf.py sizes the workers' timeout from it, so the two always agree.
+DEFAULT_LEDGER_LOCK_TIMEOUT = 5.0
 
 
 def _flag(value, default=False):
@@ -68,7 +71,14 @@ def from_environment(instance_path, environ=None):
         # How staff passwords are hashed (werkzeug's method string). Only tests want a cheaper one.
         "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD,
         "OUTBOX_SEND_IMMEDIATELY": _flag(env.get("OUTBOX_SEND_IMMEDIATELY"), default=True),
-        "AUTO_INIT_DB": _flag(env.get("AUTO_INIT_DB"), default=True),
+        # Seconds an SMTP server may take to accept a connection or answer, before the mail is
+        # retried later; and how long a sender's claim on a mail lasts (then another may take it).
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT") or 10),
+        "OUTBOX_LEASE_SECONDS": int(env.get("OUTBOX_LEASE_SECONDS") or 300),
+        "LEDGER_LOCK_TIMEOUT": float(env.get("LEDGER_LOCK_TIMEOUT") or DEFAULT_LEDGER_LOCK_TIMEOUT),
+        # Schema setup (DDL) belongs to `flask init-db`, run once before the workers start
+        # (scripts/serve does); web workers never run it. Tests switch it on for their own files.
+        "AUTO_INIT_DB": _flag(env.get("AUTO_INIT_DB")),
         "LANGUAGES": ["ja", "en"],
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",

@@ -5,7 +5,6 @@ The schema (tables, triggers, policy version 1) is built once per session into a
 each test's app starts from as a copy; tests/test_foundation.py checks the setup itself."""
 import re
 import shutil
-import socket
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from aiosmtpd.controller import Controller
 
 import models
 from app import create_app
+from servers import free_port, postgres_bin, running_postgres
 
 # Hashing staff passwords with scrypt costs ~0.1 s each; the tests' accounts need no strength.
 TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
@@ -114,12 +114,6 @@ class RecordingHandler:
         return "250 OK"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def running_smtp_sink():
     """A real SMTP server on loopback; `.messages` holds the envelopes it accepted."""
@@ -137,6 +131,21 @@ def running_smtp_sink():
 def smtp_sink():
     with running_smtp_sink() as handler:
         yield handler
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL (tests/servers.py) for the whole test session."""
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL is not installed (no initdb): apt-get install postgresql")
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_server(postgres_cluster):
+    """The session's PostgreSQL as its superuser's base URL (append "/dbname")."""
+    return postgres_cluster.url
 
 
 @pytest.fixture

@@ -53,8 +53,10 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_recorded_truncated(make
 
 def test_two_apps_in_one_process_keep_their_own_databases(tmp_path):
     """Building a second app must not re-point the first one's models at the second's file."""
-    first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}", "TESTING": True})
-    second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'second.sqlite3'}", "TESTING": True})
+    first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'first.sqlite3'}", "TESTING": True,
+                        "AUTO_INIT_DB": True})
+    second = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'second.sqlite3'}", "TESTING": True,
+                         "AUTO_INIT_DB": True})
     send_inquiry(first.test_client())
     with first.app_context(), database.connection_context():
         assert ConsentEvent.select().count() == 1
@@ -68,18 +70,22 @@ def test_two_apps_in_one_process_keep_their_own_databases(tmp_path):
         assert ConsentEvent.select().count() == 2
 
 
-def test_a_database_from_an_earlier_release_gets_the_new_outbox_column(tmp_path):
+def test_a_database_from_an_earlier_release_gets_the_new_columns(tmp_path):
     """create_tables skips existing tables: the schema setup adds columns added since."""
     import sqlite3
 
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    create_app({"DATABASE_URL": url, "TESTING": True})
+    create_app({"DATABASE_URL": url, "TESTING": True, "AUTO_INIT_DB": True})
     connection = sqlite3.connect(tmp_path / "old.sqlite3")
-    connection.execute("ALTER TABLE outbox_mail DROP COLUMN kind")
+    for table, column in (("outbox_mail", "kind"), ("outbox_mail", "claimed_until"),
+                          ("inquiry", "submission_key")):
+        connection.execute(f"DROP INDEX IF EXISTS {table}_{column}")
+        connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     connection.commit()
     connection.close()
-    upgraded = create_app({"DATABASE_URL": url, "TESTING": True})
+    upgraded = create_app({"DATABASE_URL": url, "TESTING": True, "AUTO_INIT_DB": True})
     assert send_inquiry(upgraded.test_client()).status_code == 303
     with upgraded.app_context(), database.connection_context():
-        assert [c.name for c in database.get_columns("outbox_mail") if c.name == "kind"] == ["kind"]
+        assert {"kind", "claimed_until"} <= {c.name for c in database.get_columns("outbox_mail")}
+        assert "submission_key" in {c.name for c in database.get_columns("inquiry")}
         assert ConsentEvent.select().count() == 1

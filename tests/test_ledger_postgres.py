@@ -2,13 +2,9 @@
 session. Appends chain up, the triggers refuse UPDATE/DELETE/TRUNCATE, the restricted app role holds
 no such rights at all, several processes append at once without a fork or a gap, verify and export
 walk the ledger through server-side cursors. Skipped when PostgreSQL's binaries are not installed."""
-import glob
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,42 +18,6 @@ from madoguchi.ledger import canonical
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parent.parent
 APP_ROLE = "madoguchi_app"
-
-
-def _postgres_bin():
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if found:
-        return os.path.dirname(found[-1])
-    initdb = shutil.which("initdb")
-    return os.path.dirname(initdb) if initdb else None
-
-
-def _as_postgres(command):
-    """PostgreSQL refuses to run as root; a root test run starts it as the `postgres` user."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@pytest.fixture(scope="session")
-def postgres_server():
-    """A fresh cluster listening on 127.0.0.1 at a free port; yields the superuser's base URL."""
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (no initdb): apt-get install postgresql")
-    workdir = tempfile.mkdtemp(prefix="madoguchi-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(workdir, "postgres", "postgres")
-    data, port = os.path.join(workdir, "data"), free_port()
-    subprocess.run(_as_postgres([f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "--auth=trust",
-                                 "-E", "UTF8", "--no-locale"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres([f"{bin_dir}/pg_ctl", "-D", data, "-l", f"{workdir}/log", "-w",
-                                 "-o", f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -F",
-                                 "start"]), check=True, capture_output=True)
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(_as_postgres([f"{bin_dir}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _superuser_sql(base_url, *statements, database="postgres"):
@@ -86,7 +46,8 @@ def _app(url, tmp_path, **extra):
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
                       "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
                       "MAIL_SINK_DIR": str(tmp_path / "mail"), "OUTBOX_SEND_IMMEDIATELY": False,
-                      "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD, **extra})
+                      "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD, "AUTO_INIT_DB": True,
+                      **extra})
     models.database.initialize(app.extensions["database"])   # the tests' own queries read it too
     return app
 

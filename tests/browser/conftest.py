@@ -1,9 +1,5 @@
-"""Browser tests: the site as a real server process over its own SQLite file, a real SMTP server
-that receives its mail, and Debian's chromium driven by Playwright.
-
-The site runs in a subprocess rather than a thread because the app binds one global database proxy:
-a server thread would share it with whatever else the test process opens.
-"""
+"""Browser tests: the site under gunicorn over its own SQLite file, a real SMTP server
+that receives its mail, and Debian's chromium driven by Playwright."""
 import os
 import socket
 import subprocess
@@ -14,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_PASSWORD_HASH_METHOD, free_port, running_smtp_sink  # tests/conftest.py
+from conftest import running_smtp_sink  # tests/conftest.py
+from servers import running_site
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -55,58 +52,14 @@ def inbox():
         yield Inbox(sink)
 
 
-class Site:
-    """The running site: its address, and its environment for `flask` commands on the same database."""
-
-    repo = REPO
-
-    def __init__(self, base_url, env, database_file):
-        self.base_url, self.env, self.database_file = base_url, env, database_file
-
-    def url(self, path):
-        return self.base_url + path
-
-    def flask(self, *args, extra_env=None):
-        """Run `flask --app app ARGS` against the site's database; returns the finished process."""
-        return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=REPO,
-                              env=dict(self.env, **(extra_env or {})), capture_output=True, text=True,
-                              timeout=60, check=True)
-
-
-def wait_until_listening(process, port, log_file, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the site exited with {process.returncode}:\n{log_file.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"the site did not answer on port {port} within {timeout} s:\n{log_file.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def site(inbox, tmp_path_factory):
-    """A fresh site per test module, mailing through `inbox`."""
+    """A fresh site per test module under gunicorn (two workers), mailing through `inbox`."""
     folder = tmp_path_factory.mktemp("site")
-    port, database_file, log_file = free_port(), folder / "site.sqlite3", folder / "site.log"
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database_file}",
-               SECRET_KEY="browser-secret", SUBJECT_KEY="browser-subject-key", LEDGER_KEY="browser-ledger-key",
-               MAIL_SERVER="127.0.0.1", MAIL_PORT=str(inbox.port), OUTBOX_SEND_IMMEDIATELY="1",
-               MAIL_SINK_DIR=str(folder / "mail"), PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-               PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD,
-               FLASK_DEBUG="0", PYTHONUNBUFFERED="1")
-    with open(log_file, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(port), "--no-reload"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_listening(process, port, log_file)
-        yield Site(f"http://127.0.0.1:{port}", env, database_file)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_site(folder, f"sqlite:///{folder / 'site.sqlite3'}", workers=2,
+                      MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, OUTBOX_SEND_IMMEDIATELY=1) as running:
+        running.database_file = folder / "site.sqlite3"
+        yield running
 
 
 @pytest.fixture(scope="session")
