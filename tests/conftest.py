@@ -14,10 +14,7 @@ from aiosmtpd.controller import Controller
 
 import models
 from app import create_app
-from servers import free_port, postgres_bin, running_postgres
-
-# Hashing staff passwords with scrypt costs ~0.1 s each; the tests' accounts need no strength.
-TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+from servers import TEST_PASSWORD_HASH_METHOD, free_port, postgres_bin, running_postgres
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# Hashing staff passwords with scrypt costs ~0.1 s each; the tests' accounts need no strength.
+TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 def free_port():
@@ -96,8 +98,6 @@ def running_postgres():
 
 def site_environment(folder, database_url, **settings):
     """The environment of a site process: fixed test keys, its own folders, then `settings`."""
-    from conftest import TEST_PASSWORD_HASH_METHOD
-
     return dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="site-secret",
                 SUBJECT_KEY="site-subject-key", LEDGER_KEY="site-ledger-key",
                 MAIL_SINK_DIR=str(Path(folder) / "mail"), PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD,
