@@ -1,25 +1,31 @@
 """Mail of the site: composing it (with the app's templates and translations) and delivering the
-outbox through Flask-Mail, or into a folder of .eml files when no SMTP server is configured.
+outbox over SMTP (madoguchi/outbox/transport.py, with a timeout), or into a folder of .eml files
+when no SMTP server is configured.
 
 An inquiry's transaction only queues its mails unwritten (madoguchi/inquiries/store/submit.py);
-`inquiry_received` then writes their text, outside the ledger's write lock, and hands delivery to a
-background thread so the done page never waits on SMTP. Views never send mail themselves.
+`inquiry_received` then writes their text, outside the ledger's write lock, and wakes the process's
+one background sender so the done page never waits on SMTP. Every sender claims each mail before
+sending it (madoguchi/outbox/store.py), so workers and `flask outbox send` never send one twice.
+Views never send mail themselves.
 """
 import os
 import threading
+from contextlib import nullcontext
+from functools import partial
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
-from flask_mail import Message
+from flask_mail import Message, sanitize_address, sanitize_addresses
 
 import labels
 import models
-from extensions import mail
 from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT, SUPPORT_NOTIFICATION
 from madoguchi.ledger import canonical
 from madoguchi.ledger.receipts import consent_receipt
 from madoguchi.outbox import store as outbox
+from madoguchi.outbox import transport
+from madoguchi.outbox.background import BackgroundSender
 from madoguchi.policy.store import versions as policy_store
 
 # Each mail: its template, and the language it is written in (None: the inquiry's own).
@@ -61,12 +67,36 @@ def compose(kind, inquiry, event):
     return subject, body
 
 
-def _send(row):
+def deliver_pending(ignore_schedule=False):
+    """Deliver what is due now, through one SMTP connection; returns a Counter of outcomes (sent,
+    retrying, failed, undeliverable). Needs an app context."""
+    config = current_app.config
+    with models.database.connection_context(), _smtp_connection(config) as connection:
+        write_queued()
+        return outbox.deliver_due(partial(_send, connection=connection),
+                                  config["OUTBOX_LEASE_SECONDS"], ignore_schedule=ignore_schedule)
+
+
+def _smtp_connection(config):
+    """A connection to MAIL_SERVER with the MAIL_* settings, or nothing (mail goes to the folder)."""
+    if not config["MAIL_SERVER"]:
+        return nullcontext(None)
+    return transport.SmtpConnection(transport.SmtpServer(
+        host=config["MAIL_SERVER"], port=config["MAIL_PORT"], use_ssl=config["MAIL_USE_SSL"],
+        use_tls=config["MAIL_USE_TLS"], username=config["MAIL_USERNAME"],
+        password=config["MAIL_PASSWORD"], timeout=config["MAIL_TIMEOUT"]))
+
+
+def _send(row, connection):
     config = current_app.config
     message = Message(subject=row.subject, recipients=[row.to_addr], body=row.body,
                       sender=config["MAIL_DEFAULT_SENDER"], charset="utf-8")
-    if config["MAIL_SERVER"]:
-        mail.send(message)
+    message.msgId = transport.message_id(row.id, row.inquiry_reference, message.sender)
+    if config["MAIL_SUPPRESS_SEND"]:
+        return
+    if connection is not None:
+        connection.send(sanitize_address(message.sender), list(sanitize_addresses(message.send_to)),
+                        message.as_bytes())
     else:
         os.makedirs(config["MAIL_SINK_DIR"], exist_ok=True)
         path = os.path.join(config["MAIL_SINK_DIR"], f"{row.id:08d}.eml")
@@ -74,27 +104,24 @@ def _send(row):
             sink.write(message.as_bytes())
 
 
-def deliver_pending(ignore_schedule=False):
-    """Deliver what is due now; returns (sent, retrying, failed). Needs an app context."""
-    with models.database.connection_context():
-        write_queued()
-        return outbox.deliver_due(_send, ignore_schedule=ignore_schedule)
-
-
-_delivery_lock = threading.Lock()
+_senders_lock = threading.Lock()
 
 
 def deliver_soon(app):
-    """Deliver the outbox in a background thread; deliveries queue up behind one lock, so each
-    mail is handed to SMTP once and a mail queued during a delivery is taken by the next one."""
+    """Wake the app's one background sender (started on first use), unless the app leaves
+    delivery to `flask outbox send`."""
     if not app.config["OUTBOX_SEND_IMMEDIATELY"]:
         return
+    with _senders_lock:
+        sender = app.extensions.get("outbox_sender")
+        if sender is None:
+            sender = app.extensions["outbox_sender"] = BackgroundSender(partial(_deliver_in_background, app))
+    sender.wake()
 
-    def run():
-        with _delivery_lock, app.app_context():
-            try:
-                deliver_pending()
-            except Exception:
-                app.logger.exception("outbox delivery failed; `flask outbox send` will retry")
 
-    threading.Thread(target=run, name="outbox-delivery", daemon=True).start()
+def _deliver_in_background(app):
+    with app.app_context():
+        try:
+            deliver_pending()
+        except Exception:
+            app.logger.exception("outbox delivery failed; `flask outbox send` will retry")

@@ -70,6 +70,7 @@ def _inbox_page(form, listing):
 
 def _inquiry_page(found, checklist_form, checklist):
     return {"inquiry": found, "event": inquiry_inbox.consent_event_of(found),
+            "undelivered": inquiry_inbox.undelivered_acknowledgement(found),
             "checklist_form": checklist_form, "checklist": checklist,
             "today": tokyo_today()}
 

@@ -12,6 +12,8 @@ from typing import Optional
 from peewee import fn
 
 from madoguchi.clock import utcnow
+from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT
+from madoguchi.outbox import store as outbox
 from madoguchi.staff.store import log as staff_log
 from madoguchi.text_input import ascii_fold
 from models import ConsentEvent, Inquiry, InquiryNote
@@ -100,6 +102,12 @@ def counts_by_status(category=""):
 
 def consent_event_of(inquiry):
     return ConsentEvent.get_or_none(ConsentEvent.seq == inquiry.consent_seq)
+
+
+def undelivered_acknowledgement(inquiry):
+    """The inquiry's acknowledgement mail if it will not reach the customer (their mail server
+    refused it, or every retry failed), else None: support then has to reach them another way."""
+    return outbox.not_delivered_of(inquiry.reference, ACKNOWLEDGEMENT)
 
 
 def change_status(inquiry, status, actor):
