@@ -85,9 +85,17 @@ def category_help():
 
 
 @bp.route("/confirm", methods=["GET", "POST"])
-@consent_required
 def confirm():
+    # The draft is read before the key is looked up: a first post that stored the inquiry has
+    # discarded the draft only after its commit, so a draft gone means the key's inquiry is found.
     details, form = journey.checked_details(), FlaskForm()
+    if form.validate_on_submit() and journey.sent_before(request.form.get("submission_key")):
+        return go_to("inquiry.done")    # a repeated post of this confirm: its inquiry is stored
+    return confirm_step(details, form)
+
+
+@consent_required
+def confirm_step(details, form):
     if details is None:
         return go_to("inquiry.details")
     if form.validate_on_submit():
@@ -97,7 +105,8 @@ def confirm():
         return go_to("inquiry.done")
     return render_step("inquiry/confirm.html", failed=bool(form.errors), form=form, answers=details.answers(),
                        category=labels.category(details.category.data),
-                       consent_version=journey.consent()["version"])
+                       consent_version=journey.consent()["version"],
+                       submission_key=journey.submission_key())
 
 
 @bp.get("/done")

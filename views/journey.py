@@ -1,13 +1,15 @@
 """Where a customer is in the inquiry form, kept in their session: the consent they gave (which
-policy version, which text, which language), the token of their unsent answers, and the reference
-of what they just sent. Also the one place that turns a finished form into a stored inquiry."""
+policy version, which text, which language), the token of their unsent answers, the one-time key
+of their confirm step, and the reference of what they just sent. Also the one place that turns a
+finished form into a stored inquiry."""
+import secrets
 from datetime import datetime
 
 from flask import current_app, request, session
 from flask_babel import get_locale
 
 import notifications
-from forms.inquiry import DetailsForm
+from forms.inquiry import DetailsForm, email_advice_for
 from madoguchi.business_calendar import calendar_from_config
 from madoguchi.clock import in_tokyo
 from madoguchi.inquiries.store import drafts
@@ -28,6 +30,13 @@ def give_consent(version):
     """Remember exactly what was shown when the box was ticked: version, text hash, language."""
     session["consent"] = {"version": version.label, "locale": locale(),
                           "sha256": revisions.sha256_for(version, locale())}
+    session.pop("submission_key", None)     # agreeing anew may begin a new inquiry: a new key
+
+
+def submission_key():
+    """The one-time key of this journey's confirm step, made when first asked for. It stays after
+    sending (until the customer agrees anew), so a repeated post still finds its inquiry."""
+    return session.setdefault("submission_key", secrets.token_urlsafe(32))
 
 
 def consent_is_current(version):
@@ -54,21 +63,41 @@ def checked_details():
     return form if values and form.validate() else None
 
 
+def sent_before(posted_key):
+    """The inquiry that this journey's confirm, posted with `posted_key`, stored already, or None.
+    A double tap or a retry after a lost answer posts the key again (often with the cookie from
+    before the first answer): it gets the done page of that inquiry, not a second one."""
+    if not posted_key or posted_key != session.get("submission_key"):
+        return None
+    inquiry = inquiries.stored_with_key(posted_key)
+    if inquiry is not None:
+        advice = email_advice_for(inquiry.email)
+        remember_sent(inquiry, advice.provider if advice else None)
+    return inquiry
+
+
 def submit(details):
-    """Store the checked answers as an inquiry with its consent, and send its mail."""
+    """Store the checked answers as an inquiry with its consent (once per submission key), and
+    send its mail."""
     config = current_app.config
-    inquiry = inquiries.submit(
-        details.answers(), consent(), client_address=request.remote_addr, received_at=site.now(),
-        calendar=calendar_from_config(config), support_inbox=config["SUPPORT_INBOX"],
-        subject_secret=config["SUBJECT_KEY"], ledger_key=config["LEDGER_KEY"])
-    notifications.inquiry_received(inquiry)
+    inquiry, stored_now = inquiries.submit_once(
+        submission_key(), details.answers(), consent(), client_address=request.remote_addr,
+        received_at=site.now(), calendar=calendar_from_config(config),
+        support_inbox=config["SUPPORT_INBOX"], subject_secret=config["SUBJECT_KEY"],
+        ledger_key=config["LEDGER_KEY"], lock_timeout=config["LEDGER_LOCK_TIMEOUT"])
+    # Into the session first: should a step below fail, the cookie still leads to the reference.
+    remember_sent(inquiry, details.email_advice().provider)
+    if stored_now:
+        notifications.inquiry_received(inquiry)
     drafts.discard(session.pop("draft", None))
+    return inquiry
+
+
+def remember_sent(inquiry, provider):
     session.pop("consent", None)
     reply_due = in_tokyo(inquiry.reply_due_at)
     session["done"] = {"reference": inquiry.reference, "reply_due": reply_due.isoformat(),
-                       "open_now": inquiry.reply_due_at <= inquiry.created_at,
-                       "provider": details.email_advice().provider}
-    return inquiry
+                       "open_now": inquiry.reply_due_at <= inquiry.created_at, "provider": provider}
 
 
 def done():

@@ -4,7 +4,12 @@ They commit together or not at all: an inquiry never exists without its consent 
 without its acknowledgement waiting in the outbox. The outbox rows are queued unwritten (which mail,
 to whom); their text is composed after the commit (notifications.py), so no template is rendered
 while the ledger's write lock is held.
+
+A confirm step may be posted twice (a double tap, a retry after a lost answer, two tabs): each
+journey's confirm carries a one-time `submission_key`, and `submit_once` stores an inquiry per key.
 """
+from typing import NamedTuple
+
 from peewee import IntegrityError
 
 from madoguchi.clock import naive_utc
@@ -12,36 +17,61 @@ from madoguchi.inquiries.references import new_reference
 from madoguchi.ledger.pseudonyms import subject_key, truncate_ip
 from madoguchi.ledger.store import consent_ledger
 from madoguchi.outbox import store as outbox
+from madoguchi.settings import DEFAULT_LEDGER_LOCK_TIMEOUT
 from models import Inquiry
 
 ACKNOWLEDGEMENT = "acknowledgement"             # to the customer, in their language
 SUPPORT_NOTIFICATION = "support_notification"   # to the support inbox, without personal data
 
 
-def submit(answers, consent, *, client_address, received_at, calendar, support_inbox, subject_secret,
-           ledger_key):
+class Submitted(NamedTuple):
+    inquiry: Inquiry
+    stored_now: bool     # False: an earlier post with the same key had stored it
+
+
+def submit(answers, consent, **details):
     """Store one inquiry with its `granted` consent event and its two queued mails; returns it.
+    `details` are submit_once's keyword arguments."""
+    return submit_once(None, answers, consent, **details).inquiry
+
+
+def submit_once(submission_key, answers, consent, *, client_address, received_at, calendar,
+                support_inbox, subject_secret, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
+    """Store one inquiry with its `granted` consent event and its two queued mails, unless the
+    inquiry of `submission_key` exists already: then that one is returned, and nothing is stored.
 
     `consent` is what the customer saw when they ticked the box: policy version label, SHA-256 of
     the text shown, and the locale it was shown in. `received_at` is the site's clock (naive UTC or
     aware); the reply is promised for the business calendar's next opening at or after it. Only the
-    network of `client_address` is kept.
+    network of `client_address` is kept. Raises consent_ledger.LedgerBusy, with nothing stored, when
+    the ledger's write lock stays taken for `lock_timeout` seconds.
     """
     received_at = naive_utc(received_at)
     reply_due_at = naive_utc(calendar.reply_expected_at(received_at))
     for _attempt in range(5):
         try:
-            return _store(answers, consent, new_reference(received_at), truncate_ip(client_address),
-                          received_at, reply_due_at, support_inbox, subject_secret, ledger_key)
+            return _store(submission_key, answers, consent, new_reference(received_at),
+                          truncate_ip(client_address), received_at, reply_due_at, support_inbox,
+                          subject_secret, ledger_key, lock_timeout)
         except IntegrityError:
             # Two inquiries drew the same reference in the same day (about 1 in 800,000): draw again.
             continue
     raise RuntimeError("could not draw a free inquiry reference")
 
 
-def _store(answers, consent, reference, ip_truncated, received_at, reply_due_at, support_inbox,
-           subject_secret, ledger_key):
-    with consent_ledger.writing():
+def stored_with_key(submission_key):
+    """The inquiry a confirm with this key stored, or None."""
+    return Inquiry.get_or_none(Inquiry.submission_key == submission_key) if submission_key else None
+
+
+def _store(submission_key, answers, consent, reference, ip_truncated, received_at, reply_due_at,
+           support_inbox, subject_secret, ledger_key, lock_timeout):
+    with consent_ledger.writing(lock_timeout):
+        # Looked up inside the ledger's write transaction: writers take turns there, so of two
+        # posts with one key the second always sees the first's inquiry.
+        earlier = stored_with_key(submission_key)
+        if earlier is not None:
+            return Submitted(earlier, stored_now=False)
         event = consent_ledger.append(
             kind="granted", subject_key=subject_key(answers["email"], subject_secret),
             policy_version=consent["version"], policy_sha256=consent["sha256"],
@@ -52,7 +82,7 @@ def _store(answers, consent, reference, ip_truncated, received_at, reply_due_at,
             category=answers["category"], name=answers["name"], email=answers["email"],
             phone=answers.get("phone", ""), order_number=answers.get("order_number", ""),
             message=answers["message"], subject_key=event.subject_key, consent_seq=event.seq,
-            reply_due_at=reply_due_at)
+            reply_due_at=reply_due_at, submission_key=submission_key)
         outbox.queue_unwritten(ACKNOWLEDGEMENT, to=inquiry.email, inquiry_reference=reference)
         outbox.queue_unwritten(SUPPORT_NOTIFICATION, to=support_inbox, inquiry_reference=reference)
-    return inquiry
+    return Submitted(inquiry, stored_now=True)

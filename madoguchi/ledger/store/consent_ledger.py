@@ -11,8 +11,15 @@ Use it like this (the inquiry and its consent are stored in one transaction):
         Inquiry.create(..., consent_seq=event.seq)
 
 What is hashed and signed is defined in madoguchi/ledger/canonical.py.
+
+Waiting for the lock is bounded (`lock_timeout` seconds, LEDGER_LOCK_TIMEOUT on the site): a
+writer that cannot have it in time gets LedgerBusy, with nothing written, instead of a customer
+waiting behind a stuck writer until the worker is killed.
 """
+import time
 from contextlib import contextmanager
+
+from peewee import OperationalError
 
 from madoguchi.ledger import canonical
 from madoguchi.ledger.canonical import (
@@ -25,6 +32,7 @@ from madoguchi.ledger.canonical import (
     format_time,
 )
 from madoguchi.ledger.store.stream import filled_in, is_postgres
+from madoguchi.settings import DEFAULT_LEDGER_LOCK_TIMEOUT
 from models import ConsentEvent, database
 
 try:
@@ -34,6 +42,13 @@ except ImportError:                             # not on POSIX: SQLite's busy wa
 
 # Any constant works, as long as every writer uses the same one: it names "the ledger's write lock".
 ADVISORY_LOCK_ID = 0x6D61646F   # "mado"
+# How often a waiting writer tries the flock again: short next to a write (a few ms), and cheap.
+FLOCK_RETRY_SECONDS = 0.002
+LOCK_NOT_AVAILABLE = "55P03"    # PostgreSQL's SQLSTATE when lock_timeout ran out
+
+
+class LedgerBusy(Exception):
+    """The ledger's write lock was not free within the wait allowed; nothing was written."""
 
 
 def canonical_sql():
@@ -44,38 +59,90 @@ def canonical_sql():
 
 
 @contextmanager
-def writing():
+def writing(lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
     """The one write transaction in which the head is read and the next event inserted.
 
     SQLite: BEGIN IMMEDIATE takes the database's write lock before the head is read, so a second
-    process waits (busy_timeout) instead of reading the same head and forking the chain.
+    process waits instead of reading the same head and forking the chain.
     PostgreSQL: a plain transaction does not stop two sessions reading the same max(seq), so every
     writer first takes pg_advisory_xact_lock(ADVISORY_LOCK_ID); it is released at commit/rollback,
     and under READ COMMITTED the head query after it sees the previous writer's committed event.
+    Either way the wait ends after `lock_timeout` seconds with LedgerBusy.
     Nested use (inside an outer writing()) joins the outer transaction as a savepoint.
     """
+    deadline = time.monotonic() + lock_timeout
     if is_postgres():
         with database.atomic():
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
+            _advisory_lock(deadline)
             yield
     else:
-        with _writers_queue(), database.atomic(lock_type="IMMEDIATE"):
+        with _writers_queue(deadline), _immediate_transaction(deadline):
             yield
+
+
+def _milliseconds_left(deadline):
+    return max(1, int((deadline - time.monotonic()) * 1000))   # 0 would mean "wait for ever"
+
+
+def _advisory_lock(deadline):
+    # SET LOCAL ends with the transaction, so a pooled connection keeps its usual lock_timeout.
+    database.execute_sql(f"SET LOCAL lock_timeout = {_milliseconds_left(deadline)}")
+    try:
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_ID,))
+    except OperationalError as error:
+        if getattr(error.args[0] if error.args else None, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            raise LedgerBusy("another writer held the ledger's lock too long") from error
+        raise
 
 
 @contextmanager
-def _writers_queue():
+def _writers_queue(deadline):
     """SQLite's own wait for a busy database sleeps in steps (1, 2, 5, 10 ... ms), so processes
     appending at once would sleep while the lock lies free. They queue on an flock of a file next
-    to the database instead, and the kernel wakes the next one the moment it is released.
-    BEGIN IMMEDIATE alone keeps the chain correct; this only makes the waiting short."""
+    to the database instead, retrying every FLOCK_RETRY_SECONDS until the deadline (a blocking
+    flock cannot be given a timeout). BEGIN IMMEDIATE alone keeps the chain correct; this only
+    makes the waiting short."""
     path = database.obj.database
     if fcntl is None or path == ":memory:" or database.in_transaction():
         yield                                   # nested: the outer writing() holds the queue
         return
     with open(f"{path}-writers.lock", "a") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)   # released when the file is closed
-        yield
+        while not _try_flock(lock_file):
+            if time.monotonic() >= deadline:
+                raise LedgerBusy("another writer held the ledger's lock too long")
+            time.sleep(FLOCK_RETRY_SECONDS)
+        yield                                   # released when the file is closed
+
+
+def _try_flock(lock_file):
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+@contextmanager
+def _immediate_transaction(deadline):
+    """BEGIN IMMEDIATE, waiting for another connection's write (a draft being saved, a mail being
+    marked sent) only until the deadline: SQLite's busy_timeout, lowered for this transaction."""
+    if database.in_transaction():
+        with database.atomic():                 # nested: a savepoint in the outer transaction
+            yield
+        return
+    usual_wait = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+    database.execute_sql(f"PRAGMA busy_timeout = {_milliseconds_left(deadline)}")
+    began = False
+    try:
+        with database.atomic(lock_type="IMMEDIATE"):
+            began = True
+            yield
+    except OperationalError as error:
+        if not began and "locked" in str(error):
+            raise LedgerBusy("another connection held the database's write lock too long") from error
+        raise
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {int(usual_wait)}")
 
 
 def head():
@@ -100,13 +167,13 @@ def _write_checkpoint(seq, head_hash, ledger_key):
 
 
 def append(*, kind, subject_key, policy_version, policy_sha256, locale, method, ledger_key,
-           ip_truncated="", inquiry_ref="", occurred_at=None):
+           ip_truncated="", inquiry_ref="", occurred_at=None, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
     """Append one event after the current head, with its checkpoint; returns the ConsentEvent.
 
     Call it inside `writing()` when other rows (the inquiry) must commit with it; on its own it
     opens that transaction itself.
     """
-    with writing():
+    with writing(lock_timeout):
         seq, prev_hash = head()
         values = canonical.new_event(seq + 1, prev_hash, kind, subject_key, policy_version, policy_sha256,
                             locale, method, ip_truncated, inquiry_ref, occurred_at)
@@ -115,14 +182,14 @@ def append(*, kind, subject_key, policy_version, policy_sha256, locale, method, 
     return ConsentEvent(**values)
 
 
-def append_many(events, ledger_key):
+def append_many(events, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
     """Append a batch (dicts of append()'s keyword arguments, without ledger_key) in one
     transaction with ONE checkpoint for the batch's last event; returns the last seq.
 
     Used for imports, demo data and the benchmark: per-event checkpoints are what a web request
     needs, but a batch is atomic, so anchoring its end anchors every event in it.
     """
-    with writing():
+    with writing(lock_timeout):
         seq, prev_hash = head()
         rows = []
         for fields in events:
