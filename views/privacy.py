@@ -9,7 +9,6 @@ from flask_babel import get_locale
 
 from madoguchi.clock import utcnow
 from madoguchi.policy.store import versions as policy_store
-from models import PolicyVersion
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -27,11 +26,8 @@ def version(label):
 def _policy_page(shown):
     if shown is None:
         abort(404)
+    now = utcnow()
     return render_template(
-        "privacy/policy.html", version=shown, locale=str(get_locale()), now=utcnow(),
-        current=policy_store.current_version(), versions=_published_newest_first())
-
-
-def _published_newest_first():
-    return list(policy_store.published().order_by(PolicyVersion.effective_at.desc(),
-                                                  PolicyVersion.id.desc()))
+        "privacy/policy.html", version=shown, locale=str(get_locale()), now=now,
+        current=policy_store.current_version(now),
+        versions=list(reversed(policy_store.published_versions())))   # newest first

@@ -4,6 +4,7 @@ switch, staff menu, policy notice, labels). Blueprints register only their route
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from peewee import InterfaceError, OperationalError
 
 import labels
 from madoguchi import clock
@@ -12,6 +13,7 @@ from madoguchi.ledger.canonical import event_time
 from madoguchi.policy import document as policy_text
 from madoguchi.policy import revisions
 from madoguchi.policy.store import admin as policy_admin
+from madoguchi.policy.store import versions as policy_store
 from views import staff_auth
 
 # A form that cannot be used as sent: the page again with its errors. htmx swaps 422 answers in
@@ -36,20 +38,39 @@ def opening_time(moment):
     return format_datetime(moment, _("EEE d MMM HH:mm"))
 
 
+# A published text never changes, so each is parsed and rendered once per process:
+# (text, contact address) → RenderedPolicy. Keyed by the text itself, not by label or hash, so
+# nothing but that very text can ever be shown from it. Drafts are never kept: admins edit them.
+_rendered_published = {}
+_RENDERED_KEPT = 64      # far more texts than a process ever shows; a bound all the same
+
+
+def rendered_policy(version, locale):
+    """The version's text in `locale`, parsed and rendered (policy.document.RenderedPolicy)."""
+    text, contact = revisions.text_for(version, locale), current_app.config["PRIVACY_CONTACT_EMAIL"]
+    if version.published_at is None:
+        return policy_text.rendered(text, contact)
+    kept = _rendered_published.get((text, contact))
+    if kept is None:
+        if len(_rendered_published) >= _RENDERED_KEPT:
+            _rendered_published.clear()
+        kept = _rendered_published[(text, contact)] = policy_text.rendered(text, contact)
+    return kept
+
+
 def policy_html(version, locale, as_page=False):
     """The version's text as safe HTML. Included in a page, its title is an <h2> under the page's
     <h1>; `as_page=True` leaves the title out for a page whose <h1> is the title itself."""
-    return policy_text.render_policy(
-        revisions.text_for(version, locale), current_app.config["PRIVACY_CONTACT_EMAIL"],
-        heading_offset=0 if as_page else 1, include_title=not as_page)
+    shown = rendered_policy(version, locale)
+    return shown.page_html if as_page else shown.html
 
 
 def policy_sections(version, locale):
-    return policy_text.summary_sections(revisions.text_for(version, locale))
+    return rendered_policy(version, locale).sections
 
 
 def policy_title(version, locale):
-    return policy_text.policy_title(revisions.text_for(version, locale))
+    return rendered_policy(version, locale).title
 
 
 def language_links():
@@ -68,9 +89,14 @@ def staff_helpers():
 
 def policy_notice():
     """`policy_notice()` for templates: the recent significant version, or None. Lazy, so a
-    fragment that never shows the notice costs no query."""
+    fragment that never shows the notice costs no query. A page is worth more than its notice:
+    when the database cannot answer, the page is shown without it."""
     def recent_change():
-        return policy_admin.recent_significant_change(clock.utcnow(), current_app.config["POLICY_NOTICE_DAYS"])
+        try:
+            return policy_admin.recent_significant_change(clock.utcnow(), current_app.config["POLICY_NOTICE_DAYS"])
+        except (OperationalError, InterfaceError):
+            current_app.logger.warning("policy notice left out: the database did not answer")
+            return None
     return {"policy_notice": recent_change}
 
 
@@ -85,6 +111,7 @@ CONTEXT_PROCESSORS = (language_links, staff_helpers, policy_notice, names_of_cod
 
 
 def init_app(app):
+    policy_store.keep_published_copy(app.extensions["database"], app.config["POLICY_CACHE_SECONDS"])
     app.jinja_env.filters.update(FILTERS)
     for processor in CONTEXT_PROCESSORS:
         app.context_processor(processor)

@@ -64,11 +64,32 @@ class ListBlock:
     items: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class RenderedPolicy:
+    """Everything the pages show of one text, from a single parse."""
+    title: str | None           # the `#` title
+    sections: tuple             # ((id, heading), …) of the `##` sections
+    html: Markup                # the whole text, its title an <h2> (inside another page)
+    page_html: Markup           # without the title (for the policy's own page, whose <h1> it is)
+
+
+def rendered(text, contact_email):
+    blocks = parse(text)
+    return RenderedPolicy(
+        title=_title(blocks), sections=tuple(_sections(blocks)),
+        html=_render(blocks, contact_email, heading_offset=1, include_title=True),
+        page_html=_render(blocks, contact_email, heading_offset=0, include_title=False))
+
+
 def render_policy(text, contact_email, *, heading_offset=0, include_title=True):
     """The text as safe HTML. `heading_offset=1` makes the title an <h2> (for a page that has its
     own <h1>); `include_title=False` leaves the title out (for a page that shows it itself)."""
+    return _render(parse(text), contact_email, heading_offset=heading_offset, include_title=include_title)
+
+
+def _render(blocks, contact_email, *, heading_offset, include_title):
     html = []
-    for block in parse(text):
+    for block in blocks:
         if isinstance(block, Heading):
             if block.level > 1 or include_title:
                 level = min(block.level + heading_offset, 6)
@@ -82,14 +103,20 @@ def render_policy(text, contact_email, *, heading_offset=0, include_title=True):
 
 def summary_sections(text):
     """[(id, heading)] of the `##` sections, for a table of contents."""
-    return [(block.id, block.text) for block in parse(text)
-            if isinstance(block, Heading) and block.level == 2]
+    return _sections(parse(text))
 
 
 def policy_title(text):
     """The `#` title, or None when the text has none."""
-    return next((block.text for block in parse(text)
-                 if isinstance(block, Heading) and block.level == 1), None)
+    return _title(parse(text))
+
+
+def _sections(blocks):
+    return [(block.id, block.text) for block in blocks if isinstance(block, Heading) and block.level == 2]
+
+
+def _title(blocks):
+    return next((block.text for block in blocks if isinstance(block, Heading) and block.level == 1), None)
 
 
 def parse(text):

@@ -48,10 +48,12 @@ class VersionGroups:
 
 
 def grouped(now=None):
+    """The admin's list, read from the database itself (not this process's copy of the published
+    versions), so it shows a publish made a moment ago in another worker."""
     now = now or utcnow()
-    current = policy_store.current_version(now)
     published = list(policy_store.published()
                      .order_by(PolicyVersion.effective_at.desc(), PolicyVersion.id.desc()))
+    current = next((v for v in published if v.effective_at <= now), None)
     drafts = PolicyVersion.select().where(PolicyVersion.published_at.is_null())
     return VersionGroups(
         current=current,
@@ -87,6 +89,7 @@ def publish(draft, actor, now=None):
             raise PolicyError(f"version {draft.label} is published already")
         staff_log.record(actor, staff_log.PUBLISH, target=draft.label,
                          detail=f"effective_at={effective_at.isoformat()}Z significant={draft.significant}")
+    policy_store.forget_published_copy()
     return version_by_id(draft.id)
 
 
@@ -99,15 +102,16 @@ def publish_new(values, actor, now=None):
     if label_taken(values["label"]):
         raise PolicyError(f"a version labelled {values['label']!r} exists already")
     with database.atomic():
-        return publish(save_draft(values, actor), actor, now)
+        version = publish(save_draft(values, actor), actor, now)
+    policy_store.forget_published_copy()   # again: publish's own forgetting came before the commit
+    return version
 
 
 def recent_significant_change(now, days):
-    """The latest significant version that took effect within the last `days` days, if any."""
-    return (policy_store.published()
-            .where((PolicyVersion.significant == True)  # noqa: E712
-                   & (PolicyVersion.effective_at <= now)
-                   & (PolicyVersion.effective_at > now - timedelta(days=days)))
-            .order_by(PolicyVersion.effective_at.desc()).first())
+    """The latest significant version that took effect within the last `days` days, if any.
+    Asked on every public page, so it reads this process's copy of the published versions."""
+    recent = [version for version in policy_store.published_versions()
+              if version.significant and now - timedelta(days=days) < version.effective_at <= now]
+    return recent[-1] if recent else None
 
 

@@ -2,14 +2,25 @@
 
 Exactly one version is current at any moment: the published version with the latest effective time
 that is not in the future. A version scheduled for tomorrow 00:00 JST becomes current by itself.
+
+Every public page asks which version is current (the policy notice, the consent step, /privacy), so
+each process keeps a copy of the published versions, read again after `max_age` seconds (the
+setting POLICY_CACHE_SECONDS, see `keep_published_copy`) and at once after a publish in this
+process. A published row never changes (database triggers refuse it), so the copy can only miss
+versions published meanwhile by another process, for at most `max_age` seconds. The current
+version is chosen from the copy by time on every call, so a scheduled version still takes over at
+its very moment. Drafts are never in the copy.
 """
+import threading
+import time
+import weakref
 from datetime import datetime
 from pathlib import Path
 
 from madoguchi.clock import utcnow
 from madoguchi.policy import revisions
 from madoguchi.policy.revisions import sha256_text
-from models import PolicyVersion
+from models import PolicyVersion, database
 
 TEXTS = Path(__file__).parent.parent / "texts"
 # 制定日 2024-06-14, 00:00 in Tokyo (UTC+9), kept in UTC like every stored time.
@@ -17,16 +28,80 @@ FIRST_EFFECTIVE_AT = datetime(2024, 6, 13, 15, 0, 0)
 
 
 def published():
+    """The published versions as a query, read from the database itself (the ledger's checks)."""
     return PolicyVersion.select().where(PolicyVersion.published_at.is_null(False))
+
+
+class PublishedCopy:
+    """One process's copy of one database's published versions, oldest effective first."""
+
+    def __init__(self, max_age):
+        self.max_age = max_age
+        self._lock = threading.Lock()
+        self._versions, self._read_at = None, None
+        # Bumped by `forget`: a read that started before a publish must not be kept after it.
+        self._generation = 0
+
+    def versions(self):
+        with self._lock:
+            fresh = self._read_at is not None and time.monotonic() - self._read_at < self.max_age
+            if fresh:
+                return self._versions
+            generation = self._generation
+        read_at = time.monotonic()
+        versions = tuple(published().order_by(PolicyVersion.effective_at, PolicyVersion.id))
+        with self._lock:
+            if generation == self._generation:
+                self._versions, self._read_at = versions, read_at
+        return versions
+
+    def forget(self):
+        with self._lock:
+            self._versions, self._read_at = None, None
+            self._generation += 1
+
+
+_copies = weakref.WeakKeyDictionary()   # a Peewee database → its PublishedCopy
+
+
+def keep_published_copy(app_database, max_age):
+    """Keep a copy of `app_database`'s published versions for `max_age` seconds (0: read every
+    time). A database without one (scripts, benchmarks' own databases) is always read afresh."""
+    _copies[app_database] = PublishedCopy(max_age)
+
+
+def _copy():
+    app_database = database.obj
+    return _copies.get(app_database) if app_database is not None else None
+
+
+def forget_published_copy():
+    """After a publish: this process reads the published versions again on its next request."""
+    copy = _copy()
+    if copy is not None:
+        copy.forget()
+
+
+def published_versions():
+    """Every published version, oldest effective first (ties: the earlier row first)."""
+    copy = _copy()
+    if copy is None:
+        return tuple(published().order_by(PolicyVersion.effective_at, PolicyVersion.id))
+    return copy.versions()
 
 
 def current_version(now=None):
     now = now or utcnow()
-    return (published().where(PolicyVersion.effective_at <= now)
-            .order_by(PolicyVersion.effective_at.desc(), PolicyVersion.id.desc()).first())
+    in_effect = [version for version in published_versions() if version.effective_at <= now]
+    return in_effect[-1] if in_effect else None
 
 
 def by_label(label):
+    """The published version `label`, or None. A label the copy lacks may have been published by
+    another process a moment ago, so the database is asked before answering None."""
+    for version in published_versions():
+        if version.label == label:
+            return version
     return published().where(PolicyVersion.label == label).first()
 
 
