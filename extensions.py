@@ -14,7 +14,10 @@ class Database:
     process (as the tests do) never share or re-point a database."""
 
     def init_app(self, app):
-        app.extensions["database"] = models.open_database(app.config["DATABASE_URL"])
+        config = app.config
+        app.extensions["database"] = models.open_database(
+            config["DATABASE_URL"], lock_timeout=config["LEDGER_LOCK_TIMEOUT"],
+            pool_size=config["DATABASE_POOL_SIZE"], pool_max_age=config["DATABASE_POOL_MAX_AGE"])
         models.database.follow(_current_database)
         # No connection is opened up front: Peewee connects on a request's first query, so pages
         # that need no data (static files, inline email advice) never pay for one.
@@ -26,6 +29,10 @@ def _current_database():
 
 
 def _close(exc):
+    """After each request (and each app context, such as a mail delivery thread's), hand this
+    thread's connection back: to the pool on PostgreSQL, where it waits for the thread's next
+    request; a connection the server dropped meanwhile is discarded there (see models.PostgresPool),
+    so the site recovers by itself when the database comes back."""
     if not models.database.is_closed():
         models.database.close()
 

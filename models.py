@@ -5,8 +5,12 @@ DATABASE_URL says so (`playhouse.db_url`). Times are stored in UTC and shown in 
 
 Two tables only ever grow: `consent_event` and (once published) `policy_version`. Database triggers
 (see madoguchi/ledger/store/triggers.py) refuse UPDATE and DELETE on them, so the app cannot rewrite
-them. Creating the schema is madoguchi/database_setup.py's job; binding it to an app, extensions.py's.
+them. Creating the schema is madoguchi/database_setup.py's job; binding it to an app, extensions.py's;
+opening a DATABASE_URL (pooled on PostgreSQL), open_database's at the end of this module.
 """
+import math
+import select
+
 from peewee import (
     AutoField,
     BooleanField,
@@ -15,10 +19,14 @@ from peewee import (
     DateTimeField,
     IntegerField,
     Model,
+    OperationalError,
+    PostgresqlDatabase,
     TextField,
 )
-from playhouse.db_url import connect
+from playhouse.db_url import connect, parse
+from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase
 
+from madoguchi import settings
 from madoguchi.clock import utcnow
 
 
@@ -185,10 +193,56 @@ ALL_MODELS = [PolicyVersion, ConsentEvent, LedgerCheckpoint, Inquiry, OutboxMail
               StaffAction, InquiryNote]
 
 
-def open_database(url):
-    if url.startswith("sqlite"):
+# Connecting. SQLite opens a connection per request (cheap: a file). PostgreSQL keeps a pool per
+# process (a new connection costs ~10 ms and a server process), one connection per thread in use.
+class PostgresPool(PooledPostgresqlDatabase):
+    """peewee's PostgreSQL pool, with two changes:
+
+    - A pooled connection whose server went away (a restart, pg_terminate_backend) is discarded
+      when it is taken from the pool, not handed to a request that would then fail. psycopg2 only
+      notices a lost connection when it is next used, but the server's farewell (an error message
+      and the socket's end) is already waiting to be read: an idle connection has nothing to read.
+    - "Every connection is in use" is a peewee OperationalError, like any other "the database
+      cannot serve you now", so the site answers it with its 503 page (peewee raises a ValueError).
+    """
+
+    def _is_closed(self, connection):
+        return super()._is_closed(connection) or _has_unread_data(connection)
+
+    def connect(self, reuse_if_open=False):
+        try:
+            return super().connect(reuse_if_open)
+        except MaxConnectionsExceeded as exhausted:
+            raise OperationalError(f"all {self._max_connections} pooled connections are in use "
+                                   f"(DATABASE_POOL_SIZE)") from exhausted
+
+
+def _has_unread_data(connection):
+    poller = select.poll()
+    poller.register(connection.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def open_database(url, lock_timeout=settings.DEFAULT_LEDGER_LOCK_TIMEOUT,
+                  pool_size=settings.DEFAULT_THREADS + settings.POOL_CONNECTIONS_BEYOND_THREADS,
+                  pool_max_age=settings.DEFAULT_DATABASE_POOL_MAX_AGE):
+    """The Peewee database for a DATABASE_URL. `lock_timeout` (seconds) bounds how long one query
+    waits for SQLite's write lock, and on PostgreSQL for a free pooled connection and for the
+    server to accept a new one. PostgreSQL URLs are pooled unless `pool_size` is 0 (for example
+    behind PgBouncer); settings written in the URL's query string (?connect_timeout=3) win."""
+    scheme, _, rest = url.partition("://")
+    if scheme.startswith("sqlite"):
         # WAL lets readers go on while one writer appends; busy_timeout makes writers queue
         # instead of failing at once when several processes append to the ledger together.
-        return connect(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000,
+        return connect(url, pragmas={"journal_mode": "wal", "busy_timeout": int(lock_timeout * 1000),
                                      "foreign_keys": 1, "synchronous": "normal"})
-    return connect(url)
+    if scheme not in ("postgres", "postgresql", "postgres+pool", "postgresql+pool"):
+        return connect(url)
+    options = {"connect_timeout": max(2, math.ceil(lock_timeout))}    # libpq's minimum is 2
+    if pool_size == 0:
+        return PostgresqlDatabase(**{**options, **parse(f"postgresql://{rest}")})
+    # stale_timeout: a connection is replaced after this many seconds, so none outlives a
+    # firewall's idle limit or carries a server process's growth for ever; timeout: how long a
+    # request waits for one of the pool's connections when all are in use.
+    options.update(max_connections=pool_size, stale_timeout=pool_max_age, timeout=lock_timeout)
+    return PostgresPool(**{**options, **parse(f"postgresql://{rest}")})

@@ -15,17 +15,17 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from commands.database import grant_app_role
 from madoguchi.ledger import receipts
 from madoguchi.ledger.canonical import format_time
 from madoguchi.ledger.store import audit
 from madoguchi.ledger.store import exports as ledger_export
-from madoguchi.ledger.store import triggers as ledger_schema
 from madoguchi.ledger.store import verification as ledger_verify
 from madoguchi.ledger.store.formats import jst
 from madoguchi.policy.store import versions as policy_store
 from madoguchi.staff.store import log as staff_log
 from madoguchi.subjects import store as subjects_admin
-from models import ConsentEvent, database
+from models import ConsentEvent
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 WORKERS = click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
@@ -101,11 +101,8 @@ def receipt(seq):
 @ledger_group.command("restrict-role")
 @click.argument("role")
 def restrict_role(role):
-    """(PostgreSQL) Take UPDATE/DELETE on the ledger tables away from the site's ROLE."""
-    if not current_app.config["DATABASE_URL"].startswith("postgres"):
-        raise click.ClickException("roles exist on PostgreSQL only")
-    ledger_schema.restrict_app_role(database, role)
-    click.echo(f"{role} may now only read and add to {', '.join(ledger_schema.APPEND_ONLY_TABLES)}.")
+    """(PostgreSQL) The same as `flask grant-app-role ROLE`: the ledger read and add only."""
+    grant_app_role(role)
 
 
 def _inquiries(count):

@@ -12,6 +12,12 @@ DEFAULT_PASSWORD_HASH_METHOD = "scrypt"   # werkzeug's own default for generate_
 # Seconds a request waits for the ledger's write lock before the customer gets the 503 page;
 # gunicorn.conf.py sizes the workers' timeout from it, so the two always agree.
 DEFAULT_LEDGER_LOCK_TIMEOUT = 5.0
+# Threads per gunicorn worker (gunicorn.conf.py); each thread in use holds one pooled PostgreSQL
+# connection, and the pool keeps a few more for the mail delivery threads and bursts.
+DEFAULT_THREADS = 4
+POOL_CONNECTIONS_BEYOND_THREADS = 4
+# Seconds a pooled PostgreSQL connection is used before it is replaced by a fresh one.
+DEFAULT_DATABASE_POOL_MAX_AGE = 300
 
 
 def _flag(value, default=False):
@@ -37,11 +43,17 @@ def instance_secret(instance_path, name):
 def from_environment(instance_path, environ=None):
     env = os.environ if environ is None else environ
     sqlite_file = os.path.join(instance_path, "madoguchi.sqlite3")
+    gunicorn_threads = int(env.get("THREADS") or DEFAULT_THREADS)
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or instance_secret(instance_path, "secret_key"),
         "SUBJECT_KEY": env.get("SUBJECT_KEY") or instance_secret(instance_path, "subject_key"),
         "LEDGER_KEY": env.get("LEDGER_KEY") or instance_secret(instance_path, "ledger_key"),
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{sqlite_file}",
+        # PostgreSQL connections each worker process keeps open (0: none, a connection per
+        # request, as behind PgBouncer), and how long one lives. SQLite is never pooled.
+        "DATABASE_POOL_SIZE": int(env.get("DATABASE_POOL_SIZE") or
+                                  gunicorn_threads + POOL_CONNECTIONS_BEYOND_THREADS),
+        "DATABASE_POOL_MAX_AGE": int(env.get("DATABASE_POOL_MAX_AGE") or DEFAULT_DATABASE_POOL_MAX_AGE),
         # Mail: with no MAIL_SERVER, mail is written as .eml files into MAIL_SINK_DIR (a local sink
         # for trying the site) instead of being printed, so no personal data reaches the logs.
         "MAIL_SERVER": env.get("MAIL_SERVER", ""),
@@ -60,6 +72,9 @@ def from_environment(instance_path, environ=None):
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "YEAR_END_BREAK": env.get("YEAR_END_BREAK") or "12-29/01-03",
         "POLICY_NOTICE_DAYS": int(env.get("POLICY_NOTICE_DAYS") or 30),
+        # Seconds each process keeps its copy of the published policy versions (a publish in the
+        # process itself is seen at once; one in another worker or `flask policy publish`, within this).
+        "POLICY_CACHE_SECONDS": float(env.get("POLICY_CACHE_SECONDS") or 5),
         # Staff sign-in: idle and absolute session limits, the growing delay after each failed
         # attempt (seconds per recent failure, capped), and the lock after repeated failures.
         "STAFF_SESSION_MINUTES": int(env.get("STAFF_SESSION_MINUTES") or 30),

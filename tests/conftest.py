@@ -52,6 +52,9 @@ def make_app(tmp_path, prepared_database):
             "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
             "MAIL_SINK_DIR": str(tmp_path / "mail"),
             "OUTBOX_SEND_IMMEDIATELY": False,
+            # Tests write policy versions straight into the table, as another process would: read
+            # them at once (tests/test_policy_cache.py checks the copy kept for a few seconds).
+            "POLICY_CACHE_SECONDS": 0,
             "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
             **overrides,
         })

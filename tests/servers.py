@@ -76,6 +76,18 @@ class PostgresServer:
         finally:
             connection.close()
 
+    def rows(self, statement, database="postgres"):
+        """The rows a query returns, run as the superuser."""
+        import psycopg2
+
+        connection = psycopg2.connect(f"{self.url}/{database}")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(statement)
+                return cursor.fetchall()
+        finally:
+            connection.close()
+
     def fresh_database(self, name):
         """An empty database `name` (dropped first if it exists); returns its superuser URL."""
         self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
@@ -127,13 +139,13 @@ class RunningSite:
         return Path(self.log_file).read_text(errors="replace")
 
 
-def wait_until_listening(process, port, log_file, timeout=30.0):
+def wait_until_listening(process, port, log_file, timeout=30.0, host="127.0.0.1"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the site exited with {process.returncode}:\n{Path(log_file).read_text()}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            socket.create_connection((host, port), timeout=0.5).close()
             return
         except OSError:
             time.sleep(0.1)

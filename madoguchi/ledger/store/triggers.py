@@ -96,26 +96,64 @@ def install_triggers(database):
             database.execute_sql(statement)
 
 
+def missing_triggers(database):
+    """The names of the triggers (and on PostgreSQL, trigger functions) that install_triggers
+    would create but the database lacks, or whose function body differs; empty when all are in
+    place. Reading the catalogue needs no rights, so the app's restricted role can ask too."""
+    engine = _engine(database)
+    if isinstance(engine, SqliteDatabase):
+        wanted = _created_names(SQLITE_TRIGGERS)
+        rows = database.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return sorted(wanted - {name for (name,) in rows})
+    wanted = _created_names(_postgres_triggers())
+    rows = database.execute_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+    missing = wanted - {name for (name,) in rows}
+    installed = dict(database.execute_sql(
+        "SELECT proname, prosrc FROM pg_proc WHERE pronamespace = current_schema()::regnamespace"))
+    for statement in POSTGRES_FUNCTIONS:
+        name, body = re.search(r"FUNCTION (\w+)\(.*?\$\$(.*)\$\$", statement, re.DOTALL).groups()
+        if installed.get(name) != body:
+            missing.add(name)
+    return sorted(missing)
+
+
+def _created_names(statements):
+    return {re.search(r"CREATE TRIGGER (?:IF NOT EXISTS )?(\w+)", statement).group(1)
+            for statement in statements if "CREATE TRIGGER" in statement}
+
+
 def restrict_app_role(database, role):
-    """Let `role` (the role the site connects as; it must not own the tables) read and add to the
-    ledger but never change or remove from it. Run it as the tables' owner after init-db:
+    """Give `role` (the role the site connects as) exactly the rights the site needs, and no right
+    to change the ledger. Run it as the tables' owner after init-db (again after an upgrade's
+    init-db, for new tables); running it twice changes nothing:
 
-        REVOKE ALL ON consent_event, ledger_checkpoint, staff_action FROM role;
-        GRANT SELECT, INSERT ON consent_event, ledger_checkpoint, staff_action TO role;
-        GRANT SELECT, INSERT, UPDATE, DELETE ON policy_version (drafts only: the triggers freeze
-            published versions) and the other tables TO role;
-        GRANT USAGE, SELECT ON all sequences TO role.
+        consent_event, ledger_checkpoint, staff_action: SELECT, INSERT only;
+        policy_version and the other tables: SELECT, INSERT, UPDATE, DELETE (publishing a policy
+            version updates its draft; the triggers freeze published versions);
+        all sequences: USAGE, SELECT.
 
-    An owner could grant itself the rights back, which is why the site must not connect as one.
+    No DDL right: the site never creates anything (init-db on a complete schema creates nothing
+    either). The role must not own the tables nor be a superuser: either could take the rights
+    back, which is why the site must not connect as one. Raises ValueError otherwise.
     """
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
         raise ValueError("role names are lower-case letters, digits and underscores")
+    superuser = database.execute_sql("SELECT rolsuper FROM pg_roles WHERE rolname = %s",
+                                      (role,)).fetchone()
+    if superuser is None:
+        raise ValueError(f"there is no role {role}: create it first (CREATE ROLE {role} LOGIN "
+                         f"PASSWORD '…')")
+    if superuser[0]:
+        raise ValueError(f"{role} is a superuser: no grant or revoke can restrict it")
+    owners = {owner for (owner,) in database.execute_sql(
+        "SELECT tableowner FROM pg_tables WHERE schemaname = current_schema()")}
+    if role in owners:
+        raise ValueError(f"{role} owns the tables: the site must connect as another role")
     ledger = ", ".join(APPEND_ONLY_TABLES)
     others = ", ".join(model._meta.table_name for model in ALL_MODELS
                        if model._meta.table_name not in APPEND_ONLY_TABLES)
     with database.atomic():
-        database.execute_sql(f'REVOKE ALL ON {ledger} FROM "{role}"')
+        database.execute_sql(f'REVOKE ALL ON {ledger}, {others} FROM "{role}"')
         database.execute_sql(f'GRANT SELECT, INSERT ON {ledger} TO "{role}"')
-        database.execute_sql(f'REVOKE TRUNCATE ON {others} FROM "{role}"')
         database.execute_sql(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {others} TO "{role}"')
         database.execute_sql(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
