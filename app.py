@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import commands
-from extensions import babel, csrf, database, htmx, mail
+from extensions import babel, csrf, database, htmx
 from madoguchi import database_setup, settings
 from views import register_blueprints
 from views.language import select_locale
@@ -31,7 +31,6 @@ def create_app(config=None):
     database.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
-    mail.init_app(app)
     htmx.init_app(app)
     register_blueprints(app)
     commands.init_app(app)

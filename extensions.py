@@ -1,7 +1,9 @@
-"""Flask extensions, created unbound and bound to an app in `create_app` (microblog's pattern)."""
+"""Flask extensions, created unbound and bound to an app in `create_app` (microblog's pattern).
+
+Mail has none: Flask-Mail builds the messages (notifications.py), but sending goes through
+madoguchi/outbox/transport.py, which gives every SMTP wait a timeout (Flask-Mail's has none)."""
 from flask import current_app, has_app_context
 from flask_babel import Babel
-from flask_mail import Mail
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 
@@ -41,4 +43,3 @@ babel = Babel()
 csrf = CSRFProtect()
 database = Database()
 htmx = Htmx()
-mail = Mail()

@@ -25,7 +25,7 @@ def prepared_database(tmp_path_factory):
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "AUTO_INIT_DB": True,
                       "SECRET_KEY": "test-secret", "SUBJECT_KEY": "test-subject-key",
                       "LEDGER_KEY": "test-ledger-key"})
-    app.extensions["database"].close()
+    app.extensions["database"].close_all()      # the pool's idle connections too: WAL needs them gone
     connection = sqlite3.connect(path)
     try:
         assert connection.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
@@ -140,12 +140,6 @@ def postgres_cluster():
         pytest.skip("PostgreSQL is not installed (no initdb): apt-get install postgresql")
     with running_postgres() as server:
         yield server
-
-
-@pytest.fixture(scope="session")
-def postgres_server(postgres_cluster):
-    """The session's PostgreSQL as its superuser's base URL (append "/dbname")."""
-    return postgres_cluster.url
 
 
 @pytest.fixture

@@ -20,26 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_ROLE = "madoguchi_app"
 
 
-def _superuser_sql(base_url, *statements, database="postgres"):
-    import psycopg2
-
-    connection = psycopg2.connect(f"{base_url}/{database}")
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-    finally:
-        connection.close()
-
-
 @pytest.fixture
-def pg_url(postgres_server, request):
+def pg_url(postgres_cluster, request):
     name = f"t_{request.node.name.lower()[:40].replace('[', '_').replace(']', '')}"
-    _superuser_sql(postgres_server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
-    yield f"{postgres_server}/{name}"
+    yield postgres_cluster.fresh_database(name)
     models.database.close()
-    _superuser_sql(postgres_server, f'DROP DATABASE "{name}" WITH (FORCE)')
+    postgres_cluster.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _app(url, tmp_path, **extra):
@@ -117,12 +103,12 @@ def test_an_edit_made_after_dropping_the_trigger_is_caught(pg_app, pg_url):
     assert result.output.strip() == "DAMAGED at seq 4: edited (its fields no longer give its hash)"
 
 
-def test_the_restricted_app_role_may_read_and_add_but_never_change(pg_app, pg_url, postgres_server,
+def test_the_restricted_app_role_may_read_and_add_but_never_change(pg_app, pg_url, postgres_cluster,
                                                                    tmp_path):
     import psycopg2
 
     fill(pg_app, 2)
-    _superuser_sql(postgres_server, f"DROP ROLE IF EXISTS {APP_ROLE}", f"CREATE ROLE {APP_ROLE} LOGIN")
+    postgres_cluster.sql(f"DROP ROLE IF EXISTS {APP_ROLE}", f"CREATE ROLE {APP_ROLE} LOGIN")
     result = pg_app.test_cli_runner().invoke(args=["ledger", "restrict-role", APP_ROLE])
     assert result.exit_code == 0, result.output
     # The second line of defence: without the triggers the role still holds no right to change.
