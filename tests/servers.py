@@ -176,3 +176,23 @@ def running_site(folder, database_url, workers=2, init_db=True, **settings):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def running_redis():
+    """A throwaway redis-server on loopback at a free port, nothing saved to disk; yields its URL
+    (redis://127.0.0.1:PORT), or None when redis-server is not installed."""
+    if shutil.which("redis-server") is None:
+        yield None
+        return
+    port, workdir = free_port(), tempfile.mkdtemp(prefix="madoguchi-redis-")
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no", "--dir", workdir],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_until_listening(process, port, os.devnull)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
