@@ -2,119 +2,43 @@
 
     .venv/bin/python bench/bench_service.py [--workers 2] [--seconds 4] [--concurrency 16] [--journeys 3]
 
-1. Starts the project's own server command, `./scripts/serve` (install into .venv, `flask init-db`,
-   gunicorn with gunicorn.conf.py), with `--workers` workers: on SQLite, then on a throwaway
-   PostgreSQL (tests/servers.py; skipped with the reason when PostgreSQL is not installed), each
-   with a real SMTP sink (aiosmtpd). Next to them, the floor: bench/bare_app.py, a bare Flask app
-   under the same gunicorn.conf.py.
-2. Over HTTP on loopback, with keep-alive connections (http.client, one thread per connection):
-   requests/s, p50 and p99 of the inline advice POST (CSRF token and session cookie taken from a
-   page first), GET /contact and GET /privacy with `--concurrency` connections for `--seconds`;
-   then whole journeys/s (form → consent → details → confirm → done: 4 GETs and 3 POSTs, redirects
-   followed, as a browser without JavaScript) with 20 and 100 concurrent customers, `--journeys`
-   each. The floor does the same (a bare POST, a bare GET, the same seven requests).
-3. Checks each site: mails received per inquiry at the SMTP sink (exactly 2: acknowledgement and
-   support notification), inquiries = consent events = completed journeys, `flask ledger verify`.
-4. Prints the ratios against the floor and the targets: advice ≥ 0.7× the bare POST; /contact and
-   /privacy ≥ 0.5× a bare GET; journeys/s ≥ 0.15× the bare journey; pooled PostgreSQL ≥ SQLite.
-
-The machine running it is also the load generator: on a small machine the client takes CPU from
-the servers (it does so for the floor too). Everything runs in a temporary folder, removed after.
+Starts `./scripts/serve` on SQLite, then on a throwaway PostgreSQL (skipped with the reason when it
+is not installed), each with a real SMTP sink, and next to them the floor (bench/bare_app.py under
+the same gunicorn.conf.py); loads each over keep-alive HTTP (bench/http_load.py); checks mails,
+counts and the ledger; prints the ratios against the floor and the targets. bench/README.md says
+what is measured and why. Everything runs in a temporary folder, removed after.
 """
 import argparse
 import email
-import http.client
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from conftest import running_smtp_sink  # noqa: E402
+from http_load import get, hidden_fields, no_preparation, run_load, wait_for_port  # noqa: E402
 from inquiry_helpers import GOOD_ANSWERS  # noqa: E402
 from servers import flask_command, free_port, postgres_bin, running_postgres, site_environment  # noqa: E402
 
 REFERENCE = re.compile(r"AMK-\d{8}-[0-9A-Z]{4,}")
-HIDDEN_INPUT = re.compile(r"<input\b[^>]*\btype=\"hidden\"[^>]*>")
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
 ADDRESSES = ["taro.yamada@docomo.ne.jp", "hanako@gmail.con", "suzuki..ichiro@ezweb.ne.jp",
              "ｓａｔｏ@example.jp", "mio_1999@icloud.com", "ren.@softbank.ne.jp"]
 JOURNEY_CUSTOMERS = (20, 100)
-WARM_UP_SECONDS = 0.5
 TARGETS = {"advice": 0.7, "/contact": 0.5, "/privacy": 0.5, "journeys": 0.15}
 
 
-# ---------------------------------------------------------------------------------------- client
-
-@dataclass
-class Answer:
-    status: int
-    location: str
-    body: str
-
-
-class Browser:
-    """One customer's keep-alive connection and cookies; follows 302/303 to a GET, as browsers do.
-    Kept cheap on purpose: on a small machine every microsecond here is taken from the server."""
-
-    def __init__(self, port):
-        self.port, self.cookies = port, {}
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.errors = 0
-
-    def request(self, method, path, form=None, headers=None):
-        sent = {"Accept-Language": "ja", **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = urlencode(form) if form is not None else None
-        if body is not None:
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in (1, 2):   # a keep-alive connection the server closed meanwhile: once more
-            try:
-                self.connection.request(method, path, body=body, headers=sent)
-                response = self.connection.getresponse()
-                text = response.read().decode("utf-8", "replace")
-                break
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.connection.close()
-                if attempt == 2:
-                    raise
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        if response.status >= 400:
-            self.errors += 1
-        answer = Answer(response.status, response.getheader("Location") or "", text)
-        if answer.status in (302, 303):
-            return self.request("GET", urlsplit(answer.location).path or "/")
-        return answer
-
-    def close(self):
-        self.connection.close()
-
-
-def hidden_fields(page):
-    fields = {}
-    for tag in HIDDEN_INPUT.findall(page):
-        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[name.group(1)] = value.group(1) if value else ""
-    return fields
-
+# -------------------------------------------------------------------------------------- journeys
 
 def site_journey(browser):
     """A new customer's whole inquiry; the reference shown on the done page, or None."""
@@ -135,96 +59,9 @@ def bare_journey(browser):
     return "done" if REFERENCE.search(page.body) else None
 
 
-# ------------------------------------------------------------------------------------------ load
-
-@dataclass
-class Figures:
-    name: str
-    done: int = 0
-    failed: int = 0
-    seconds: float = 0.0
-    latencies: list = field(default_factory=list)
-    results: list = field(default_factory=list)
-
-    @property
-    def rate(self):
-        return self.done / self.seconds if self.seconds else 0.0
-
-    def percentile(self, p):
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
-
-    def line(self, unit="req/s"):
-        failed = f", {self.failed} failed" if self.failed else ""
-        return (f"{self.name:<34} {self.rate:8.1f} {unit:<10} p50 {self.percentile(50):7.1f} ms"
-                f"  p99 {self.percentile(99):7.1f} ms  ({self.done} in {self.seconds:.1f} s{failed})")
-
-
-def run_load(name, port, concurrency, prepare, act, seconds=None, rounds=None):
-    """`concurrency` threads, each with its own Browser: `prepare(browser, n)` once, then `act(browser,
-    state)` again and again. With `seconds`: for WARM_UP_SECONDS (not counted), then `seconds`
-    (counted: what began in them). With `rounds`: exactly `rounds` times each, all counted, the rate
-    over the wall time from the first start to the last end (journeys take seconds under load, far
-    longer than a window should be). `act` returns something truthy on success; every result is
-    kept (journeys' references, for the checks)."""
-    figures, lock = Figures(name), threading.Lock()
-    ready = threading.Barrier(concurrency + 1)
-    window = {}
-
-    def customer(number):
-        browser = Browser(port)
-        try:
-            state = prepare(browser, number)
-            ready.wait()
-            done_rounds = 0
-            while True:
-                begun = time.monotonic()
-                if (rounds is not None and done_rounds == rounds) or (seconds and begun >= window["stop"]):
-                    break
-                done_rounds += 1
-                try:
-                    result = act(browser, state)
-                except (OSError, http.client.HTTPException):
-                    result = None
-                took = time.monotonic() - begun
-                with lock:
-                    if result:
-                        figures.results.append(result)
-                    if begun >= window["start"]:
-                        figures.latencies.append(took)
-                        if result:
-                            figures.done += 1
-                        else:
-                            figures.failed += 1
-        finally:
-            browser.close()
-
-    threads = [threading.Thread(target=customer, args=(n,)) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    now = time.monotonic()
-    window["start"] = now + WARM_UP_SECONDS if seconds else now
-    window["stop"] = window["start"] + (seconds or 0)
-    ready.wait()
-    for thread in threads:
-        thread.join()
-    figures.seconds = seconds or time.monotonic() - window["start"]
-    return figures
-
-
-def no_preparation(browser, number):
-    return number
-
-
 def csrf_from_page(browser, number):
     page = browser.request("GET", "/contact/form")
     return {"token": CSRF_HEADER.search(page.body).group(1), "n": number}
-
-
-def get(path):
-    return lambda browser, state: browser.request("GET", path).status == 200
 
 
 def advice_post(browser, state):
@@ -267,19 +104,6 @@ def measure_bare(port, args):
 
 
 # --------------------------------------------------------------------------------------- servers
-
-def wait_for_port(process, port, log_file, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{Path(log_file).read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answered on port {port} within {timeout} s")
-
 
 @contextmanager
 def serving(command, env, log_file):

@@ -10,6 +10,7 @@ hands in that text (policy/store/versions.py `text_of`), so nothing here reads t
 import hashlib
 import re
 import uuid
+from functools import lru_cache
 from datetime import datetime, timezone
 from urllib.parse import quote
 
@@ -24,6 +25,9 @@ COLLECTION_METHOD = {"web_form_checkbox": "web form: consent checkbox ticked bef
 # The purpose the contact form collects data for is the one about inquiries (問い合わせ / inquiries).
 PRIMARY_PURPOSE = re.compile(r"問い?合わ?せ|inquir", re.IGNORECASE)
 PHONE = re.compile(r"\d{2,4}-\d{2,4}-\d{3,4}")
+# Policy texts whose parts are kept (each mail's receipt reads its version's text): a few versions
+# in two languages, far fewer than this.
+TEXTS_KEPT = 16
 
 
 def consent_receipt(event, text, config):
@@ -80,10 +84,10 @@ def _purpose(text, categories, policy_url):
     }
 
 
-def _section_lists(text, section_id):
+def _section_lists(blocks, section_id):
     """The top-level lists of the `##` section with that id."""
     in_section, lists = False, []
-    for block in policy_text.parse(text):
+    for block in blocks:
         if isinstance(block, policy_text.Heading) and block.level == 2:
             in_section = block.id == section_id
         elif in_section and isinstance(block, policy_text.ListBlock):
@@ -93,19 +97,33 @@ def _section_lists(text, section_id):
 
 def _list_items(text, section_id):
     """The first line of every item of the section's lists: "1. …" → "…"."""
-    return [item.parts[0] for block in _section_lists(text, section_id) for item in block.items
-            if item.parts and isinstance(item.parts[0], str)]
+    return list(_text_parts(text)[section_id])
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
+def _text_parts(text):
+    """What receipts read from a policy text, parsed once per text (the text itself is the key, so
+    nothing but that very text is ever described from it): the first line of each list item of
+    sections 1 and 2, and the lines of section 3's contact item (the one that holds the privacy
+    email token), each as a tuple of strings."""
+    blocks = policy_text.parse(text)
+    parts = {section_id: tuple(item.parts[0] for block in _section_lists(blocks, section_id)
+                               for item in block.items if item.parts and isinstance(item.parts[0], str))
+             for section_id in ("section-1", "section-2")}
+    contact_lines = ()
+    for block in _section_lists(blocks, "section-3"):
+        for item in block.items:
+            lines = tuple(part for part in item.parts if isinstance(part, str))
+            if any(policy_text.CONTACT_EMAIL_TOKEN in line for line in lines):
+                contact_lines = lines
+    parts["contact"] = contact_lines
+    return parts
 
 
 def _controller(text, config):
     """Name, contact, address and phone from the policy's contact item (section 3, the item that
     holds the privacy email token); the email itself is a setting."""
-    lines = []
-    for block in _section_lists(text, "section-3"):
-        for item in block.items:
-            parts = [part for part in item.parts if isinstance(part, str)]
-            if any(policy_text.CONTACT_EMAIL_TOKEN in part for part in parts):
-                lines = parts
+    lines = _text_parts(text)["contact"]
     contact = lines[1] if len(lines) > 1 else ""
     address = lines[2] if len(lines) > 2 else ""
     phone = next((PHONE.search(line).group(0) for line in lines if PHONE.search(line)), "")

@@ -14,6 +14,7 @@ from conftest import running_smtp_sink  # tests/conftest.py
 from servers import running_site
 
 REPO = Path(__file__).resolve().parents[2]
+POLICY_CACHE_SECONDS = 1
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "tests" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -54,10 +55,12 @@ def inbox():
 
 @pytest.fixture(scope="module")
 def site(inbox, tmp_path_factory):
-    """A fresh site per test module under gunicorn (two workers), mailing through `inbox`."""
+    """A fresh site per test module under gunicorn (two workers), mailing through `inbox`. Each
+    worker keeps its copy of the published policy versions for POLICY_CACHE_SECONDS."""
     folder = tmp_path_factory.mktemp("site")
     with running_site(folder, f"sqlite:///{folder / 'site.sqlite3'}", workers=2,
-                      MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, OUTBOX_SEND_IMMEDIATELY=1) as running:
+                      MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, OUTBOX_SEND_IMMEDIATELY=1,
+                      POLICY_CACHE_SECONDS=POLICY_CACHE_SECONDS) as running:
         running.database_file = folder / "site.sqlite3"
         yield running
 
