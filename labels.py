@@ -40,6 +40,7 @@ ACTION_NAMES = {
     staff_log.LOGIN: _l("Signed in"), staff_log.LOGIN_FAILED: _l("Failed sign-in"),
     staff_log.LOGIN_LOCKED: _l("Sign-in refused: account locked"), staff_log.LOCKOUT: _l("Account locked"),
     staff_log.LOGOUT: _l("Signed out"), staff_log.SESSION_EXPIRED: _l("Session expired"),
+    staff_log.SESSIONS_ENDED: _l("Sessions ended by an administrator"),
     staff_log.USER_CREATED: _l("Account created"), staff_log.USER_DISABLED: _l("Account disabled"),
     staff_log.DRAFT_SAVED: _l("Policy draft saved"), staff_log.PUBLISH: _l("Policy version published"),
     audit.EXPORTED: _l("Ledger exported"), audit.VERIFIED: _l("Ledger verified"),
@@ -55,6 +56,8 @@ DAMAGE_NAMES = {
     "reordered": _l("events were reordered"), "inserted": _l("an event was inserted"),
     "truncated": _l("events were cut off the end"), "policy text changed": _l("a policy text was changed"),
     "checkpoint forged": _l("a checkpoint was forged"),
+    "forked": _l("the ledger differs from its anchor outside the database"),
+    "anchor log damaged": _l("the anchor log outside the database is damaged"),
 }
 
 

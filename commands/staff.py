@@ -58,19 +58,19 @@ def create_user(role, email):
 
 @users.command("list")
 def list_users():
-    now = utcnow()
-    lock_policy = staff_rules.LockPolicy.from_config(current_app.config)
+    """Every account: email, role, state (and the client networks its sign-in is locked for)."""
+    now, secret = utcnow(), current_app.config["SECRET_KEY"]
     for user in staff_accounts.all_users():
         state = "active" if user.active else "disabled"
-        if staff_accounts.locked_until(user.email, now, lock_policy):
-            state += ", locked"
+        for network in staff_accounts.locked_networks(user.email, now, secret):
+            state += f", locked from {network}"
         click.echo(f"{user.email}\t{user.role}\t{state}")
 
 
 @users.command("disable")
 @click.argument("email")
 def disable_user(email):
-    """Disable an account: it can no longer sign in, and a session it has ends at once."""
+    """Disable an account: it can no longer sign in, and every session it has ends at once."""
     with refusals_as_errors():
         user = staff_accounts.disable_user(email, _cli_actor())
     click.echo(f"disabled {user.email}")

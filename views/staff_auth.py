@@ -1,11 +1,11 @@
-"""Staff sign-in: the login form, sessions that expire, roles checked on the server, sign-out.
+"""Staff sign-in: the login form, server-side sessions, roles checked on the server, sign-out.
 
 Other staff areas protect each view with `@role_required("auditor")` and read the signed-in account
-with `current_staff()`. The session holds only the account id and two times (sign-in, last request);
-the account is re-read on every request, so a disabled account is out at once.
+with `current_staff()`. The session cookie holds only a random token (session["staff_session"]);
+its row in the database (madoguchi/staff/store/sessions.py) says whether it is still open, and the
+account is re-read on every request: sign-out, expiry, a disabled account or an admin ending the
+sessions shut every copy of the cookie out at once.
 """
-import time
-from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, session, url_for
@@ -16,17 +16,20 @@ from htmx_flask import make_response, request
 
 from forms.staff import LoginForm
 from madoguchi.clock import utcnow
+from madoguchi.ledger.pseudonyms import truncate_ip
 from madoguchi.staff import rules as staff_rules
 from madoguchi.staff.store import accounts as staff_accounts
 from madoguchi.staff.store import log as staff_log
+from madoguchi.staff.store import sessions as staff_sessions
+from views import abuse_limits
 from views.navigation import local_path
 
 bp = Blueprint("staff_auth", __name__, url_prefix="/staff")
 
-SESSION_KEYS = ("staff_id", "staff_login_at", "staff_seen_at")
+SESSION_KEY = "staff_session"           # the session's random token; nothing else about it
 # Each role's pages in the staff menu; the first is where the role lands after signing in.
 MENU = {
-    "admin": [("admin.policies", _l("Policy versions"))],
+    "admin": [("admin.policies", _l("Policy versions")), ("staff_sessions.users", _l("Staff accounts"))],
     "auditor": [("auditor.ledger", _l("Consent ledger")), ("auditor.staff_log", _l("Staff actions log"))],
     "support": [("support.inbox", _l("Inquiries"))],
 }
@@ -60,14 +63,12 @@ def role_required(*roles):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@abuse_limits.signing_in
 def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("staff/login.html", form=form), 400 if form.errors else 200
-    attempt = staff_accounts.attempt_login(form.email.data, form.password.data, utcnow(),
-                                           staff_rules.LockPolicy.from_config(current_app.config),
-                                           hash_method=current_app.config["PASSWORD_HASH_METHOD"])
-    time.sleep(attempt.delay)   # each recent failure makes the next answer slower
+    attempt = _check_sign_in(form.email.data, form.password.data)
     if attempt.user is None:
         return _login_refused(form, attempt.locked_until)
     _start_session(attempt.user)
@@ -79,7 +80,8 @@ def logout():
     staff = current_staff()
     if staff is not None:
         staff_log.record(staff.email, staff_log.LOGOUT)
-    _end_session()
+    staff_sessions.end(session.get(SESSION_KEY), staff_sessions.LOGOUT, utcnow())
+    _forget_session()
     flash(_("You have signed out."))
     return redirect(url_for("staff_auth.login"))
 
@@ -108,42 +110,43 @@ def _login_refused(form, locked_until):
     return render_template("staff/login.html", form=form, refusal=message), 401
 
 
+def client_network():
+    """The client's address as stored anywhere: truncated to its /24 or /48 network."""
+    return truncate_ip(request.remote_addr)
+
+
+def _check_sign_in(email, password):
+    config = current_app.config
+    return staff_accounts.attempt_login(email, password, client_network(), utcnow(),
+                                        staff_rules.LockPolicy.from_config(config),
+                                        secret=config["SECRET_KEY"], hash_method=config["PASSWORD_HASH_METHOD"])
+
+
 def _start_session(user):
-    session.clear()   # nothing from before the sign-in carries over into the staff session
-    now = utcnow().isoformat()
-    session.update(staff_id=user.id, staff_login_at=now, staff_seen_at=now)
+    """A new session id at every sign-in: whatever the browser held before (a session of its own,
+    or one planted by someone else) carries nothing over."""
+    now = utcnow()
+    staff_sessions.end(session.get(SESSION_KEY), staff_sessions.REPLACED, now)
+    session.clear()
+    session[SESSION_KEY] = staff_sessions.start(user, now, client_network(),
+                                                staff_rules.browser_summary(request.user_agent.string))
 
 
-def _end_session():
-    for key in SESSION_KEYS:
-        session.pop(key, None)
+def _forget_session():
+    session.pop(SESSION_KEY, None)
     g.staff = None
 
 
 def _staff_from_session():
-    if "staff_id" not in session:
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str) or not token:
         return None
-    now = utcnow()
-    config = current_app.config
-    user = staff_accounts.active_user(session["staff_id"])
-    expired = staff_rules.session_expired(
-        _stored_time(session.get("staff_login_at")), _stored_time(session.get("staff_seen_at")), now,
-        config["STAFF_SESSION_MINUTES"], config["STAFF_SESSION_MAX_HOURS"])
-    if user is None or expired:
-        if user is not None:
-            staff_log.record(user.email, staff_log.SESSION_EXPIRED)
+    resumed = staff_sessions.resume(token, utcnow(), staff_rules.SessionLimits.from_config(current_app.config))
+    if resumed.user is None:
+        if resumed.expired:
             flash(_("Your session has ended. Please sign in again."))
-        _end_session()
-        return None
-    session["staff_seen_at"] = now.isoformat()
-    return user
-
-
-def _stored_time(text):
-    try:
-        return datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return datetime.min   # a missing or damaged time counts as long ago: the session ends
+        _forget_session()
+    return resumed.user
 
 
 def _to_login():

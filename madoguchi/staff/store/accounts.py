@@ -1,21 +1,25 @@
-"""Staff accounts: creating them, checking a sign-in, slowing and locking repeated failures.
+"""Staff accounts: creating and disabling them, checking a sign-in, locking repeated failures.
 
-The lock state is read from the append-only staff actions log rather than kept in columns of the
-account: a failed attempt for an email nobody has is logged and counted exactly like one for a real
-account, so the answers (message, delay, lock) never reveal which emails are staff, and nobody can
-clear a lock by editing a row.
+Failures are counted per (account, client network) in login_failures.py, under a keyed hash of the
+email typed: an email nobody has is counted and locked exactly like a real account, so the answers
+(message, lock) never reveal which emails are staff, and a stranger's failures lock the account
+only for the stranger's own network. The answer never waits: the sign-in rate limit and the lock
+bound the guesses.
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from madoguchi.clock import utcnow
 from madoguchi.email.addresses import normalise_email
 from madoguchi.settings import DEFAULT_PASSWORD_HASH_METHOD
-from madoguchi.staff.rules import MIN_PASSWORD_LENGTH, ROLES, AccountError
+from madoguchi.staff.rules import MIN_PASSWORD_LENGTH, ROLES, AccountError, account_key
 from madoguchi.staff.store import log as staff_log
-from models import StaffAction, StaffUser
+from madoguchi.staff.store import login_failures
+from madoguchi.staff.store import sessions as staff_sessions
+from models import StaffUser
 
 
 def create_user(email, role, password, created_by, hash_method=DEFAULT_PASSWORD_HASH_METHOD):
@@ -36,12 +40,14 @@ def create_user(email, role, password, created_by, hash_method=DEFAULT_PASSWORD_
 
 
 def disable_user(email, disabled_by):
+    """The account can no longer sign in, and every session it has ends at once."""
     user = StaffUser.get_or_none(StaffUser.email == normalise_email(email))
     if user is None:
         raise AccountError(f"no account for {email}")
     user.active = False
     user.save()
-    staff_log.record(disabled_by, staff_log.USER_DISABLED, target=user.email)
+    ended = staff_sessions.end_all_of(user, staff_sessions.DISABLED, utcnow())
+    staff_log.record(disabled_by, staff_log.USER_DISABLED, target=user.email, detail=f"sessions ended={ended}")
     return user
 
 
@@ -49,60 +55,70 @@ def all_users():
     return StaffUser.select().order_by(StaffUser.role, StaffUser.email)
 
 
-def active_user(user_id):
-    return StaffUser.get_or_none((StaffUser.id == user_id) & (StaffUser.active == True))  # noqa: E712
+def user_by_id(user_id):
+    return StaffUser.get_or_none(StaffUser.id == user_id)
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    """One account as the admin's page shows it."""
+    user: StaffUser
+    sessions: list                      # open StaffSessions, newest first
+    locked_networks: list               # client networks its sign-in is locked for
+
+
+def overview(users, now, limits, secret):
+    """An AccountOverview of each of `users` at `now`."""
+    users = list(users)
+    sessions = staff_sessions.open_sessions(users, now, limits)
+    return [AccountOverview(user, sessions[user.id], locked_networks(user.email, now, secret))
+            for user in users]
 
 
 @dataclass(frozen=True)
 class LoginAttempt:
     user: StaffUser | None              # set only when the sign-in succeeded
-    locked_until: datetime | None       # UTC, when the email is locked
-    delay: float                        # seconds the answer should wait
+    locked_until: datetime | None       # UTC, when the account is locked for this client network
 
 
-def attempt_login(email, password, now, policy, hash_method=DEFAULT_PASSWORD_HASH_METHOD):
-    """Check one sign-in and log it (login, login_failed, lockout or login_locked). `hash_method`
-    (the app's PASSWORD_HASH_METHOD) makes the check for an unknown email cost what a real one does."""
+def attempt_login(email, password, client_network, now, policy, *, secret,
+                  hash_method=DEFAULT_PASSWORD_HASH_METHOD):
+    """Check one sign-in from `client_network` (a truncated address) and log it (login,
+    login_failed, lockout or login_locked). Failures lock the account for that network only.
+    `secret` keys the account key failures are counted under; `hash_method` (the app's
+    PASSWORD_HASH_METHOD) makes the check for an unknown email cost what a real one does."""
     email = normalise_email(email)
-    until = locked_until(email, now, policy)
-    if until:
-        staff_log.record(email, staff_log.LOGIN_LOCKED, now=now)
-        return LoginAttempt(None, until, policy.delay_max)
+    key = account_key(email, secret)
     user = StaffUser.get_or_none(StaffUser.email == email)
+    actor, where = _log_names(user, key, client_network)
+    until = login_failures.current(key, client_network).locked_at(now)
+    if until:
+        staff_log.record(actor, staff_log.LOGIN_LOCKED, detail=where, now=now)
+        return LoginAttempt(None, until)
     if _password_matches(user, password, hash_method) and user.active:
-        staff_log.record(email, staff_log.LOGIN, detail=f"role={user.role}", now=now)
-        return LoginAttempt(user, None, 0.0)
-    failures = recent_failures(email, now, policy) + 1
-    staff_log.record(email, staff_log.LOGIN_FAILED, now=now)
-    if failures >= policy.lock_after:
-        staff_log.record(email, staff_log.LOCKOUT, detail=f"after {failures} failures", now=now)
-        return LoginAttempt(None, now + timedelta(minutes=policy.lock_minutes), policy.delay_max)
-    return LoginAttempt(None, None, policy.delay(failures))
+        login_failures.forget(key, client_network)
+        staff_log.record(email, staff_log.LOGIN, detail=f"role={user.role}, {where}", now=now)
+        return LoginAttempt(user, None)
+    counted = login_failures.add_failure(key, client_network, now, policy)
+    staff_log.record(actor, staff_log.LOGIN_FAILED, detail=where, now=now)
+    if counted.locked_until:
+        staff_log.record(actor, staff_log.LOCKOUT, detail=f"after {policy.lock_after} failures, {where}",
+                         now=now)
+    return LoginAttempt(None, counted.locked_until)
 
 
-def locked_until(email, now, policy):
-    lockout = _latest(email, [staff_log.LOCKOUT])
-    if lockout is None:
-        return None
-    until = lockout.occurred_at + timedelta(minutes=policy.lock_minutes)
-    return until if until > now else None
+def locked_networks(email, now, secret):
+    """The client networks the account is locked for at `now`."""
+    return login_failures.locked_networks(account_key(normalise_email(email), secret), now)
 
 
-def recent_failures(email, now, policy):
-    """Failures within the lock period that came after the email's last sign-in or lockout."""
-    since = now - timedelta(minutes=policy.lock_minutes)
-    reset = _latest(email, [staff_log.LOGIN, staff_log.LOCKOUT])
-    if reset and reset.occurred_at > since:
-        since = reset.occurred_at
-    return (StaffAction.select()
-            .where((StaffAction.actor == email) & (StaffAction.action == staff_log.LOGIN_FAILED)
-                   & (StaffAction.occurred_at > since)).count())
-
-
-def _latest(email, actions):
-    return (StaffAction.select()
-            .where((StaffAction.actor == email) & StaffAction.action.in_(actions))
-            .order_by(StaffAction.id.desc()).first())
+def _log_names(user, key, client_network):
+    """Who the log names for an attempt, and from where. The email typed is named only when it is
+    an account's: anything else (a typo, a guess, a password in the wrong field) is "unknown", with
+    a prefix of its keyed hash so that repeated attempts can be told apart."""
+    if user is None:
+        return staff_log.UNKNOWN_ACTOR, f"network={client_network or '-'}, key={key[:12]}"
+    return user.email, f"network={client_network or '-'}"
 
 
 @lru_cache(maxsize=4)

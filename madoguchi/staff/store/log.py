@@ -2,8 +2,9 @@
 
 Every area writes to it through `record`; database triggers (madoguchi/ledger/store/triggers.py) refuse
 UPDATE and DELETE on `staff_action`, so an entry stays once written. Never put a password or a
-customer's personal data into it: actor is the staff member's email, target names the thing acted
-on (a policy label, an inquiry reference, an export's filters).
+customer's personal data into it: actor is the staff member's email (or UNKNOWN_ACTOR for a
+sign-in with an email that is nobody's: never the text typed), target names the thing acted on (a
+policy label, an inquiry reference, an export's filters).
 """
 from madoguchi.clock import utcnow
 from models import StaffAction
@@ -15,10 +16,12 @@ LOGIN_LOCKED = "login_locked"          # an attempt refused because the account 
 LOCKOUT = "lockout"                    # the failure that locked the account
 LOGOUT = "logout"
 SESSION_EXPIRED = "session_expired"
+SESSIONS_ENDED = "sessions_ended"      # an admin ended an account's sessions
 USER_CREATED = "user_created"
 USER_DISABLED = "user_disabled"
 DRAFT_SAVED = "policy_draft_saved"
 PUBLISH = "policy_published"
+UNKNOWN_ACTOR = "unknown"
 
 
 def record(actor, action, target="", detail="", now=None):
