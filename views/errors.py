@@ -2,14 +2,19 @@
 "Internal Server Error". Failures a visitor can cause are 4xx; a database that cannot answer now
 (stopped, locked, out of disk, the ledger's lock taken too long) is 503 with Retry-After; anything
 else is 500. For htmx requests the same templates answer with their message block alone
-(templates/errors/_layout.html). None of these pages reads the database."""
+(templates/errors/_layout.html). None of these pages reads the database. A request over an abuse
+limit (views/abuse_limits.py) gets 429 with Retry-After."""
+import math
+
 from flask import render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 import models
 from madoguchi.ledger.store.consent_ledger import LedgerBusy
+from views import abuse_limits
 
 # OperationalError: the server is down or refuses connections, SQLite is locked, read-only, full or
 # failing (disk I/O); InterfaceError: the connection was lost under a request.
@@ -23,6 +28,12 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_failed(error):
         return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error):
+        wait = abuse_limits.retry_after_seconds()
+        return (render_template("errors/too_many.html", minutes=math.ceil(wait / 60)), 429,
+                {"Retry-After": str(wait), "Cache-Control": "no-store"})
 
     @app.errorhandler(HTTPException)
     def http_error(error):
