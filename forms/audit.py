@@ -3,10 +3,11 @@ finding one person by email (a POST form, so the email never reaches a URL), exp
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, HiddenField, IntegerField, SelectField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import EmailField, HiddenField, SelectField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 import labels
+from forms.fields import CursorField, DayField
 from madoguchi.ledger.canonical import KINDS
 from madoguchi.ledger.store.browse import LedgerFilter, version_labels
 
@@ -19,14 +20,14 @@ class LedgerFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From (Japan time)"), validators=[Optional()])
-    date_to = DateField(_l("To (Japan time)"), validators=[Optional()])
+    date_from = DayField(_l("From (Japan time)"), validators=[Optional()])
+    date_to = DayField(_l("To (Japan time)"), validators=[Optional()])
     version = SelectField(_l("Policy version"), default="", validate_choice=True)
     kind = SelectField(_l("Kind"), default="", validate_choice=True)
     subject = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{64}$", message=_l(
         "This link to one person is damaged. Search for the person by email address again."))])
-    before = IntegerField(validators=[Optional(), NumberRange(min=1)])
-    after = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    before = CursorField(validators=[Optional()])
+    after = CursorField(validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

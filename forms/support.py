@@ -3,10 +3,11 @@ checklist (POST, with CSRF)."""
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
 
 import labels
+from forms.fields import CursorField, DayField
 from madoguchi.inquiries.store.inbox import REQUEST_TYPES, STATUSES, YES
 
 CHECKBOXES = ("by_agent", "identity_confirmed", "agent_documents", "fee_received", "documents_sent")
@@ -20,7 +21,7 @@ class InboxFilterForm(FlaskForm):
     status = SelectField(_l("Status"), default="new", validate_choice=True)
     category = SelectField(_l("Category"), default="", validate_choice=True)
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=64)])
-    cursor = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    cursor = CursorField(validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,7 +48,7 @@ class StatusForm(FlaskForm):
 
 class ChecklistForm(FlaskForm):
     request_type = SelectField(_l("What is requested"), validate_choice=True)
-    form_received_on = DateField(_l("Request form received on (Japan time)"), validators=[Optional()])
+    form_received_on = DayField(_l("Request form received on (Japan time)"), validators=[Optional()])
     by_agent = BooleanField(_l("Requested by an agent"))
     identity_confirmed = BooleanField(_l("Identity confirmed"))
     agent_documents = BooleanField(_l("Agent's documents received (relationship and the agent's ID)"))

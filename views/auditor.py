@@ -12,6 +12,7 @@ from madoguchi import svg_chart
 from madoguchi.clock import utcnow
 from madoguchi.ledger.store import audit
 from madoguchi.ledger.store import browse as ledger_browse
+from views.parameters import query_int
 from views.site import INVALID
 from views.staff_auth import current_staff, role_required
 
@@ -44,7 +45,9 @@ def export():
     filters, form = LedgerFilterForm(request.args), ExportForm()
     if not all([filters.validate(), form.validate_on_submit()]):
         return _ledger_page(filters, export_form=form), INVALID
-    chunks = audit.export(form.format.data, current_staff().email, **filters.export_filters())
+    chunks = audit.export(form.format.data, current_staff().email, **filters.export_filters(),
+                          anchor_path=current_app.config.get("LEDGER_ANCHOR_PATH"),
+                          ledger_key=current_app.config["LEDGER_KEY"])
     return _zip_download(chunks, f"consent-ledger-{form.format.data}-{utcnow():%Y%m%dT%H%M%SZ}.zip")
 
 
@@ -52,7 +55,8 @@ def export():
 @role_required("auditor")
 def verify():
     # The CSRF check (CSRFProtect, before every POST) is the only input there is.
-    result = audit.verify(current_app.config["LEDGER_KEY"], current_staff().email)
+    config = current_app.config
+    result = audit.verify(config["LEDGER_KEY"], current_staff().email, config.get("LEDGER_ANCHOR_PATH"))
     return render_template("staff/audit/verify.html", result=result)
 
 
@@ -60,7 +64,7 @@ def verify():
 @role_required("auditor")
 def staff_actions():
     action = request.args.get("action", "")[:32]
-    entries, older = ledger_browse.staff_actions(action, request.args.get("before", type=int))
+    entries, older = ledger_browse.staff_actions(action, query_int("before"))
     return render_template("staff/audit/actions.html", entries=entries, older=older, action=action,
                            actions=ledger_browse.staff_action_names())
 

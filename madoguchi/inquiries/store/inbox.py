@@ -6,7 +6,7 @@ never with the customer's personal data.
 """
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Optional
 
 from peewee import fn
@@ -14,6 +14,7 @@ from peewee import fn
 from madoguchi.clock import utcnow
 from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT
 from madoguchi.outbox import store as outbox
+from madoguchi.query_params import bounded_day, within
 from madoguchi.staff.store import log as staff_log
 from madoguchi.text_input import ascii_fold
 from models import ConsentEvent, Inquiry, InquiryNote
@@ -77,6 +78,7 @@ def inbox(status="new", category="", cursor=None, size=PAGE_SIZE):
         query = query.where(Inquiry.category == category)
     descending = newest_first(status)
     if cursor:
+        cursor = within(cursor)
         query = query.where(Inquiry.id < cursor if descending else Inquiry.id > cursor)
     rows = list(query.order_by(Inquiry.id.desc() if descending else Inquiry.id).limit(size + 1))
     return InboxPage(rows[:size], rows[size - 1].id if len(rows) > size else None)
@@ -146,8 +148,8 @@ class Checklist:
 
     @property
     def received_on(self):
-        try:
-            return date.fromisoformat(self.values.get("form_received_on", ""))
+        try:    # bounded: a day whose deadline lies past year 9999 would fail to add up
+            return bounded_day(self.values.get("form_received_on", ""))
         except ValueError:
             return None
 
@@ -177,8 +179,15 @@ def _valid_checklist_value(key, value):
     if key == "request_type":
         return value in ("",) + REQUEST_TYPES
     if key == "form_received_on":
-        return value == "" or bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
+        return value == "" or (re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None and _is_day(value))
     return value in ("", YES)
+
+
+def _is_day(text):
+    try:
+        return bounded_day(text) is not None
+    except ValueError:
+        return False
 
 
 def save_checklist(inquiry, values, actor):

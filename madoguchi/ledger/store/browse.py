@@ -19,6 +19,7 @@ from peewee import fn
 from madoguchi.clock import tokyo_today
 from madoguchi.ledger.canonical import KINDS
 from madoguchi.ledger.store.exports import day_bounds
+from madoguchi.query_params import within
 from models import ConsentEvent, PolicyVersion, StaffAction
 
 TOKYO_OFFSET_HOURS = 9
@@ -103,7 +104,7 @@ def page(ledger_filter, before=None, after=None, size=PAGE_SIZE):
     """One page of events, newest first. `before`/`after`: a seq from a previous page's links."""
     newest_first = (ConsentEvent.occurred_at.desc(), ConsentEvent.seq.desc())
     oldest_first = (ConsentEvent.occurred_at.asc(), ConsentEvent.seq.asc())
-    cursor = ConsentEvent.get_or_none(ConsentEvent.seq == (after or before)) if (after or before) else None
+    cursor = ConsentEvent.get_or_none(ConsentEvent.seq == within(after or before)) if (after or before) else None
     if cursor and after:
         rows = list(_select(_future(ledger_filter, cursor), oldest_first).limit(size + 1))
         more_newer, rows = len(rows) > size, rows[:size][::-1]
@@ -211,7 +212,7 @@ def staff_actions(action="", before=None, size=PAGE_SIZE):
     if action:
         query = query.where(StaffAction.action == action)
     if before:
-        query = query.where(StaffAction.id < before)
+        query = query.where(StaffAction.id < within(before))
     rows = list(query.limit(size + 1))
     return rows[:size], (rows[size - 1].id if len(rows) > size else None)
 
