@@ -18,6 +18,7 @@ from flask.cli import AppGroup
 from commands.database import grant_app_role
 from madoguchi.ledger import receipts
 from madoguchi.ledger.canonical import format_time
+from madoguchi.ledger.store import anchors as anchor_store
 from madoguchi.ledger.store import audit
 from madoguchi.ledger.store import exports as ledger_export
 from madoguchi.ledger.store import verification as ledger_verify
@@ -50,13 +51,19 @@ subject_group = AppGroup("subject", help="One person's consents and inquiries, b
 
 @ledger_group.command("verify")
 @WORKERS
-def verify(workers):
-    """Check the whole chain, its checkpoints, the policy texts and the inquiries' consents."""
+@click.option("--anchors", "anchor_path", type=click.Path(exists=True, dir_okay=False),
+              help="Anchor log to compare the ledger with (default: LEDGER_ANCHOR_PATH's).")
+def verify(workers, anchor_path):
+    """Check the whole chain, its checkpoints, the policy texts and the inquiries' consents, and
+    compare the ledger with its anchor log outside the database."""
     config = current_app.config
-    result = ledger_verify.verify(config["LEDGER_KEY"], config["DATABASE_URL"], workers)
+    result = ledger_verify.verify(config["LEDGER_KEY"], config["DATABASE_URL"], workers,
+                                  anchor_path=anchor_path or config.get("LEDGER_ANCHOR_PATH"))
     click.echo(result.summary())
-    for damage in sorted(result.damages, key=lambda found: found.seq or 0)[1:]:
-        click.echo(f"also at {damage}")
+    for damage in result.in_order()[1:]:
+        click.echo(f"also {'' if damage.seq is None else 'at '}{damage}")
+    if result.anchors:
+        click.echo(result.anchors.summary(), err=result.anchors.unanchored)
     sys.exit(0 if result.ok else 1)
 
 
@@ -78,8 +85,10 @@ def export(fmt, since, until, version, output, workers):
         raise click.BadParameter(f"no published policy version {version!r}",
                                  param_hint="--version")
     output = output or f"consent-ledger-{datetime.now():%Y%m%d-%H%M%S}.{fmt}"
-    manifest = ledger_export.write_export(output, fmt, since, until, version,
-                                          current_app.config["DATABASE_URL"], workers)
+    config = current_app.config
+    last_anchor = anchor_store.last_anchor(config.get("LEDGER_ANCHOR_PATH"), config["LEDGER_KEY"])
+    manifest = ledger_export.write_export(output, fmt, since, until, version, config["DATABASE_URL"],
+                                          workers, last_anchor)
     staff_log.record(_operator(), audit.EXPORTED, target=f"{fmt} {manifest['filters']}")
     click.echo(f"Wrote {manifest['count']} events (seq {manifest['first_seq']} to "
                f"{manifest['last_seq']}) to {output}; manifest "
@@ -169,10 +178,18 @@ def erase(email, yes):
     if not yes:
         click.confirm(f"Erase the personal data of {_inquiries(pending)} of this person? "
                       "This cannot be undone.", abort=True)
-    result = subjects_admin.erase(key, current_app.config["LEDGER_KEY"])
+    sink_dir = current_app.config["MAIL_SINK_DIR"]
+    result = subjects_admin.erase(key, current_app.config["LEDGER_KEY"], sink_dir)
     if result is None:
-        click.echo("Nothing to erase: erased already.")
+        # Erased by an earlier release, which left the mail sink's copies: remove them now.
+        leftover = subjects_admin.remove_mail_copies(key, sink_dir)
+        click.echo("Nothing to erase: erased already." + _sink_files(leftover))
         return
     staff_log.record(_operator(), subjects_admin.ERASED_ACTION, target=key, detail=f"seq {result.event.seq}")
     click.echo(f"Erased {_inquiries(result.inquiries)} and {result.mails} mail(s); "
-               f"event seq {result.event.seq}. The ledger keeps only the pseudonymous key.")
+               f"event seq {result.event.seq}. The ledger keeps only the pseudonymous key."
+               + _sink_files(result.sink_files))
+
+
+def _sink_files(count):
+    return f" Deleted {count} .eml file(s) from the mail sink." if count else ""

@@ -13,7 +13,10 @@ It checks:
   - every link: an event whose seq follows the previous one's must carry that event's hash as its
     prev_hash; the first event of the ledger (seq 1) must link to 64 zeros;
   - for an export without filters: the seqs run 1, 2, 3 ... without gaps up to the ledger head
-    named in the manifest, and the last hash is that head hash.
+    named in the manifest, and the last hash is that head hash;
+  - the last head anchored outside the database, when the manifest names one (`last_anchor`): the
+    ledger head must not be behind it (events cut off the end), and the event at its seq, when the
+    export holds it (or it is the head), must have its hash (a rewritten, forked chain).
 
 What a filtered export (--since/--until/--version) can prove: each event in it is exactly as it was
 hashed into the chain, and runs of consecutive seqs are linked. Where events outside the filter were
@@ -87,6 +90,8 @@ def check(export_path, manifest):
     events = csv_events if manifest["format"] == "csv" else jsonl_events
     unfiltered = not any(value for name, value in manifest["filters"].items() if name != "timezone")
     count, first_seq, previous_seq, previous_hash, gaps = 0, None, 0, GENESIS_HASH, 0
+    anchor = manifest.get("last_anchor")
+    check_anchor_against_head(anchor, manifest)
     for event in events(export_path):
         try:
             seq = int(event["seq"])
@@ -104,6 +109,8 @@ def check(export_path, manifest):
             if unfiltered:
                 raise ExportDamaged(f"seq {previous_seq + 1} to {seq - 1} are missing")
             gaps += 1
+        if anchor and seq == anchor["seq"] and event["hash"] != anchor["hash"]:
+            raise ExportDamaged(f"seq {seq}: its hash differs from the last anchored head's (forked)")
         previous_seq, previous_hash = seq, event["hash"]
     expected = (manifest["count"], manifest["first_seq"], manifest["last_seq"])
     if count != expected[0]:
@@ -118,6 +125,19 @@ def check(export_path, manifest):
     return count, gaps
 
 
+def check_anchor_against_head(anchor, manifest):
+    """The ledger head an export was cut at can only extend the head anchored before it."""
+    if not anchor:
+        return
+    head_seq, head_hash = manifest["ledger_head_seq"], manifest["ledger_head_hash"]
+    if anchor["seq"] > head_seq:
+        raise ExportDamaged(f"seq {head_seq + 1}: the ledger ends at seq {head_seq}, behind its "
+                            f"last anchored head, seq {anchor['seq']} (truncated)")
+    if anchor["seq"] == head_seq and anchor["hash"] != head_hash:
+        raise ExportDamaged(f"seq {head_seq}: the ledger head's hash differs from the last "
+                            "anchored head's (forked)")
+
+
 def main(argv):
     if len(argv) != 3:
         print(__doc__.split("\n\n")[1].strip(), file=sys.stderr)
@@ -127,7 +147,7 @@ def main(argv):
         with open(manifest_path, encoding="utf-8") as manifest_file:
             manifest = json.load(manifest_file)
         count, gaps = check(export_path, manifest)
-    except (OSError, ValueError, KeyError, ExportDamaged) as problem:
+    except (OSError, ValueError, KeyError, TypeError, ExportDamaged) as problem:
         print(f"FAILED: {problem}")
         return 1
     note = f"; {gaps} gaps left by the filters (links across them not checkable)" if gaps else ""

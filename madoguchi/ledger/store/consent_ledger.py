@@ -12,10 +12,15 @@ Use it like this (the inquiry and its consent are stored in one transaction):
 
 What is hashed and signed is defined in madoguchi/ledger/canonical.py.
 
+Each signed head also goes to the anchor log outside the database (madoguchi/ledger/anchors.py)
+when the caller passes `anchor_log` (AnchorLog.from_settings(config)): after the outermost
+writing() has committed, never before.
+
 Waiting for the lock is bounded (`lock_timeout` seconds, LEDGER_LOCK_TIMEOUT on the site): a
 writer that cannot have it in time gets LedgerBusy, with nothing written, instead of a customer
 waiting behind a stuck writer until the worker is killed.
 """
+import threading
 import time
 from contextlib import contextmanager
 
@@ -31,6 +36,7 @@ from madoguchi.ledger.canonical import (
     checkpoint_mac,
     format_time,
 )
+from madoguchi.ledger.anchors import Anchor
 from madoguchi.ledger.store.stream import filled_in, is_postgres
 from madoguchi.settings import DEFAULT_LEDGER_LOCK_TIMEOUT
 from models import ConsentEvent, database
@@ -45,6 +51,8 @@ ADVISORY_LOCK_ID = 0x6D61646F   # "mado"
 # How often a waiting writer tries the flock again: short next to a write (a few ms), and cheap.
 FLOCK_RETRY_SECONDS = 0.002
 LOCK_NOT_AVAILABLE = "55P03"    # PostgreSQL's SQLSTATE when lock_timeout ran out
+# The heads signed inside this thread's open writing() transaction, waiting for its commit.
+_to_anchor = threading.local()
 
 
 class LedgerBusy(Exception):
@@ -71,13 +79,33 @@ def writing(lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
     Nested use (inside an outer writing()) joins the outer transaction as a savepoint.
     """
     deadline = time.monotonic() + lock_timeout
-    if is_postgres():
-        with database.atomic():
-            _advisory_lock(deadline)
-            yield
-    else:
-        with _writers_queue(deadline), _immediate_transaction(deadline):
-            yield
+    with _anchored_after_commit():
+        if is_postgres():
+            with database.atomic():
+                _advisory_lock(deadline)
+                yield
+        else:
+            with _writers_queue(deadline), _immediate_transaction(deadline):
+                yield
+
+
+@contextmanager
+def _anchored_after_commit():
+    """Heads signed inside the outermost writing() are written to their anchor log once its
+    transaction has committed: a line written before a commit that then failed would claim a head
+    the database never had. A crash between the two only leaves the log behind the ledger, which
+    verify accepts. (Only writing() must open the transaction: inside someone else's, "after
+    writing()" is not "after the commit".)"""
+    if getattr(_to_anchor, "heads", None) is not None:
+        yield                                   # nested: the outer writing() anchors
+        return
+    _to_anchor.heads = heads = []
+    try:
+        yield
+    finally:
+        _to_anchor.heads = None
+    for anchor_log, anchor in heads:            # reached only when the transaction committed
+        anchor_log.write([anchor])
 
 
 def _milliseconds_left(deadline):
@@ -160,29 +188,33 @@ def _insert(table, columns, rows):
     database.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
-def _write_checkpoint(seq, head_hash, ledger_key):
+def _write_checkpoint(seq, head_hash, ledger_key, anchor_log):
     created_at = format_time()
-    _insert("ledger_checkpoint", CHECKPOINT_COLUMNS,
-            [(seq, head_hash, created_at, checkpoint_mac(ledger_key, seq, head_hash, created_at))])
+    mac = checkpoint_mac(ledger_key, seq, head_hash, created_at)
+    _insert("ledger_checkpoint", CHECKPOINT_COLUMNS, [(seq, head_hash, created_at, mac)])
+    if anchor_log is not None:
+        _to_anchor.heads.append((anchor_log, Anchor(seq, head_hash, created_at, mac)))
 
 
 def append(*, kind, subject_key, policy_version, policy_sha256, locale, method, ledger_key,
-           ip_truncated="", inquiry_ref="", occurred_at=None, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
+           ip_truncated="", inquiry_ref="", occurred_at=None, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT,
+           anchor_log=None):
     """Append one event after the current head, with its checkpoint; returns the ConsentEvent.
 
     Call it inside `writing()` when other rows (the inquiry) must commit with it; on its own it
-    opens that transaction itself.
+    opens that transaction itself. With an `anchor_log` (store.anchors.AnchorLog) the signed head
+    is written to it after the commit.
     """
     with writing(lock_timeout):
         seq, prev_hash = head()
         values = canonical.new_event(seq + 1, prev_hash, kind, subject_key, policy_version, policy_sha256,
                             locale, method, ip_truncated, inquiry_ref, occurred_at)
         _insert("consent_event", EVENT_COLUMNS, [[values[name] for name in EVENT_COLUMNS]])
-        _write_checkpoint(values["seq"], values["hash"], ledger_key)
+        _write_checkpoint(values["seq"], values["hash"], ledger_key, anchor_log)
     return ConsentEvent(**values)
 
 
-def append_many(events, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
+def append_many(events, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT, anchor_log=None):
     """Append a batch (dicts of append()'s keyword arguments, without ledger_key) in one
     transaction with ONE checkpoint for the batch's last event; returns the last seq.
 
@@ -202,5 +234,5 @@ def append_many(events, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
             prev_hash = row["hash"]
         if rows:
             _insert("consent_event", EVENT_COLUMNS, rows)
-            _write_checkpoint(seq, prev_hash, ledger_key)
+            _write_checkpoint(seq, prev_hash, ledger_key, anchor_log)
     return seq

@@ -45,11 +45,12 @@ def manifest_bytes(described):
     return (json.dumps(described, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def export_zip(fmt, since=None, until=None, version=None, exported_at=None):
+def export_zip(fmt, since=None, until=None, version=None, exported_at=None, last_anchor=None):
     """Yield the bytes of a zip holding `consent-ledger-<head seq>.<fmt>` and its
-    `.manifest.json`. Filters as for ledger_export.export_rows (Japan-time days, a version)."""
+    `.manifest.json`. Filters and `last_anchor` as for ledger_export.export_rows."""
     stats = ledger_export.ExportStats()
-    chunks = ledger_export.export_rows(fmt, since, until, version, stats=stats)
+    chunks = ledger_export.export_rows(fmt, since, until, version, stats=stats,
+                                       last_anchor=last_anchor)
     first = next(chunks, b"")          # starts the snapshot: now the head (and the name) is known
     name = file_name(fmt, stats.head_seq)
     pipe = _Pipe()

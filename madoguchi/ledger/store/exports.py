@@ -4,7 +4,9 @@
 file, the auditor's page streams them to the browser; both get the same bytes (the formats are in
 madoguchi/ledger/store/formats.py). Pass an `ExportStats` to learn what went out, then
 `manifest(stats, ...)` describes the export: count, first and last seq, the ledger head, the
-filters, the time, and the SHA-256 of the bytes.
+last head anchored outside the database (madoguchi/ledger/anchors.py), the filters, the time, and
+the SHA-256 of the bytes. The anchor is read before the export's snapshot is taken, so on a whole
+ledger the head always extends it; tools/verify_export.py fails an export that contradicts it.
 
 The bytes depend only on the filters and the ledger head they were cut at (`stats.head_seq`), not on
 the time of export: `export_rows(..., through_seq=head)` later gives the same bytes again.
@@ -44,6 +46,7 @@ class ExportStats:
     last_hash: str | None = None
     head_seq: int = 0
     head_hash: str = canonical.GENESIS_HASH
+    last_anchor: object = None              # an anchors.Anchor, or None
     sha256: object = field(default_factory=hashlib.sha256)
 
 
@@ -80,12 +83,14 @@ def _conditions(since, until, version, first, last):
 
 
 def export_rows(fmt, since=None, until=None, version=None, *, stats=None, through_seq=None,
-                database_url=None, workers=1):
+                database_url=None, workers=1, last_anchor=None):
     """Yield the export's bytes. `since`/`until` are dates (Japan time, inclusive), `version` a
-    policy label; `through_seq` cuts at that seq (default: the head when the export starts)."""
+    policy label; `through_seq` cuts at that seq (default: the head when the export starts).
+    `last_anchor`: the anchor log's last head (anchor_store.last_anchor), read before this call."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     stats = stats if stats is not None else ExportStats()
+    stats.last_anchor = last_anchor
     with ledger_stream.snapshot():
         stats.head_seq, stats.head_hash = consent_ledger.head()
         cut = stats.head_seq if through_seq is None else min(through_seq, stats.head_seq)
@@ -181,6 +186,9 @@ def manifest(stats, fmt, since=None, until=None, version=None, exported_at=None)
         "last_hash": stats.last_hash,
         "ledger_head_seq": stats.head_seq,
         "ledger_head_hash": stats.head_hash,
+        "last_anchor": stats.last_anchor and {"seq": stats.last_anchor.seq,
+                                              "hash": stats.last_anchor.head_hash,
+                                              "anchored_at": stats.last_anchor.created_at},
         "filters": {"since": _day_text(since), "until": _day_text(until),
                     "version": version or None, "timezone": "Asia/Tokyo"},
         "exported_at": canonical.format_time(exported_at),
@@ -192,13 +200,14 @@ def _day_text(day):
     return day.isoformat() if isinstance(day, date) else None
 
 
-def write_export(path, fmt, since=None, until=None, version=None, database_url=None, workers=1):
+def write_export(path, fmt, since=None, until=None, version=None, database_url=None, workers=1,
+                 last_anchor=None):
     """Write the export to `path` and its manifest to `path + '.manifest.json'`; returns the
     manifest."""
     stats = ExportStats()
     with open(path, "wb") as export_file:
-        for chunk in export_rows(fmt, since, until, version, stats=stats,
-                                 database_url=database_url, workers=workers):
+        for chunk in export_rows(fmt, since, until, version, stats=stats, database_url=database_url,
+                                 workers=workers, last_anchor=last_anchor):
             export_file.write(chunk)
     described = manifest(stats, fmt, since, until, version)
     with open(manifest_path(path), "w", encoding="utf-8") as manifest_file:

@@ -27,7 +27,8 @@ class Damage:
     detail: str
 
     def __str__(self):
-        return f"seq {self.seq}: {self.kind} ({self.detail})"
+        where = "" if self.seq is None else f"seq {self.seq}: "     # None: the anchor log itself
+        return f"{where}{self.kind} ({self.detail})"
 
 
 @dataclass(frozen=True)

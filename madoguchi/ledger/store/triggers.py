@@ -6,6 +6,11 @@ triggers make the database itself refuse to, so a bug or a stray SQL session can
 PostgreSQL gets the same triggers (plus one refusing TRUNCATE, which skips row triggers) and, with
 `restrict_app_role`, a second line: the role the site connects as holds no UPDATE, DELETE or
 TRUNCATE right on those tables at all. Trigger messages are the same on both databases.
+
+One more guard holds a rule rather than append-only: a policy version's label must be a slug
+(madoguchi/policy/revisions.py `is_label`), written here once in SQLite's GLOB and once in
+PostgreSQL's regular expressions. A CHECK constraint cannot be added to an existing SQLite table,
+a trigger can: every INSERT or UPDATE of policy_version with another label is refused.
 """
 import re
 
@@ -14,6 +19,7 @@ from peewee import PostgresqlDatabase, SqliteDatabase
 from models import ALL_MODELS
 
 APPEND_ONLY_TABLES = ("consent_event", "ledger_checkpoint", "staff_action")
+LABEL_REFUSED = "a policy version label is a slug: letters, digits, and . - _ inside"
 
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER IF NOT EXISTS consent_event_no_update BEFORE UPDATE ON consent_event
@@ -34,6 +40,13 @@ SQLITE_TRIGGERS = [
        BEGIN SELECT RAISE(ABORT, 'staff_action is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS staff_action_no_delete BEFORE DELETE ON staff_action
        BEGIN SELECT RAISE(ABORT, 'staff_action is append-only'); END""",
+] + [
+    # 1 to 40 letters, digits, dots, hyphens, underscores; a letter or digit first and last.
+    f"""CREATE TRIGGER IF NOT EXISTS policy_version_label_slug_{event.lower()} BEFORE {event} ON policy_version
+       WHEN length(NEW.label) NOT BETWEEN 1 AND 40 OR NEW.label GLOB '*[^A-Za-z0-9._-]*'
+            OR NEW.label GLOB '[._-]*' OR NEW.label GLOB '*[._-]'
+       BEGIN SELECT RAISE(ABORT, '{LABEL_REFUSED}'); END"""
+    for event in ("INSERT", "UPDATE")
 ]
 
 
@@ -53,6 +66,14 @@ POSTGRES_FUNCTIONS = [
                RAISE EXCEPTION 'a published policy version cannot change';
            END IF;
            IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+           RETURN NEW;
+       END $$""",
+    f"""CREATE OR REPLACE FUNCTION madoguchi_check_policy_label() RETURNS trigger
+       LANGUAGE plpgsql AS $$
+       BEGIN
+           IF length(NEW.label) > 40 OR NEW.label !~ '^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$' THEN
+               RAISE EXCEPTION '{LABEL_REFUSED}';
+           END IF;
            RETURN NEW;
        END $$""",
 ]
@@ -76,6 +97,9 @@ def _postgres_triggers():
         "DROP TRIGGER IF EXISTS policy_version_no_truncate ON policy_version",
         """CREATE TRIGGER policy_version_no_truncate BEFORE TRUNCATE ON policy_version
            FOR EACH STATEMENT EXECUTE FUNCTION madoguchi_refuse_change()""",
+        "DROP TRIGGER IF EXISTS policy_version_label_slug ON policy_version",
+        """CREATE TRIGGER policy_version_label_slug BEFORE INSERT OR UPDATE ON policy_version
+           FOR EACH ROW EXECUTE FUNCTION madoguchi_check_policy_label()""",
     ]
 
 

@@ -11,15 +11,20 @@ Kinds of damage:
   truncated           a signed checkpoint names a seq beyond the last event (events cut off the end)
   policy text changed a published policy text no longer has the SHA-256 recorded for it
   checkpoint forged   a checkpoint's MAC is wrong (made without the ledger key)
+With an anchor log outside the database (madoguchi/ledger/anchors.py), also:
+  truncated           an anchored seq lies beyond the last event (even with its checkpoint gone)
+  forked              the event at an anchored seq has another hash than the one anchored
+  anchor log damaged  a line of the log is not an anchor, or its MAC is wrong
 """
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from itertools import repeat
 
 from peewee import JOIN, fn
 
 from madoguchi.ledger import canonical
+from madoguchi.ledger.store import anchors as anchor_store
 from madoguchi.ledger.store import stream as ledger_stream
 from madoguchi.ledger.store.stretches import Damage, walk, walk_in_process
 from madoguchi.policy import revisions
@@ -37,6 +42,11 @@ class VerifyResult:
     head_seq: int
     head_hash: str
     damages: list = field(default_factory=list)
+    anchors: object = None          # the AnchorCheck, when an anchor log was compared
+
+    def in_order(self):
+        """The damages, first damaged seq first; the anchor log's own damage after them."""
+        return sorted(self.damages, key=lambda damage: (damage.seq is None, damage.seq or 0))
 
     @property
     def ok(self):
@@ -44,18 +54,20 @@ class VerifyResult:
 
     @property
     def first(self):
-        return min(self.damages, key=lambda damage: damage.seq or 0) if self.damages else None
+        return self.in_order()[0] if self.damages else None
 
     def summary(self):
         if self.ok:
             return (f"OK: {self.events} events, head seq {self.head_seq}, "
                     f"head hash {self.head_hash}")
-        return f"DAMAGED at {self.first}"
+        return f"DAMAGED{': ' if self.first.seq is None else ' at '}{self.first}"
 
 
-def verify(ledger_key, database_url=None, workers=1, events_per_worker=EVENTS_PER_WORKER):
+def verify(ledger_key, database_url=None, workers=1, events_per_worker=EVENTS_PER_WORKER,
+           anchor_path=None):
     """Check everything. With a `database_url` and `workers` > 1, a chain of at least
-    `events_per_worker` events per worker is walked in stretches by worker processes at once."""
+    `events_per_worker` events per worker is walked in stretches by worker processes at once.
+    With an `anchor_path`, the ledger is also compared with that anchor log."""
     with ledger_stream.snapshot():
         damages = _policy_damages()
         anchored, forged = _anchor(ledger_key)
@@ -67,6 +79,7 @@ def verify(ledger_key, database_url=None, workers=1, events_per_worker=EVENTS_PE
                                   f"a signed checkpoint names seq {anchored}, the ledger ends at "
                                   f"seq {stored_head}"))
         damages.append(_inquiry_damage())
+        anchors = anchor_store.check(anchor_path, ledger_key, stored_head) if anchor_path else None
     checked, last = 0, None
     for last in walks:
         checked += last.checked
@@ -76,6 +89,9 @@ def verify(ledger_key, database_url=None, workers=1, events_per_worker=EVENTS_PE
     result = VerifyResult(events=checked, head_seq=last.last_seq if last else 0,
                           head_hash=last.last_hash if last else canonical.GENESIS_HASH)
     result.damages = [damage for damage in damages + [forged, chain_damage] if damage]
+    if anchors:
+        result.anchors = anchors
+        result.damages += [Damage(*astuple(finding)) for finding in anchors.findings()]
     return result
 
 
