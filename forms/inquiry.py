@@ -1,5 +1,8 @@
 """The inquiry form's steps: consent, then the details. Lengths are bounded, text is cleaned of
 control characters, and every message is translated."""
+import time
+
+from flask import current_app
 from flask_babel import get_translations, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -7,6 +10,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 import labels
+from madoguchi import abuse
 from madoguchi.email.advice import advise
 from madoguchi.text_input import ascii_fold, multi_line, normalise_phone, one_line
 
@@ -43,11 +47,20 @@ class DetailsForm(FlaskForm):
     # The address whose suggestion ("did you mean ...?") the customer has already been shown.
     checked_email = HiddenField()
 
+    # Against naive bots (looks_automated): a field hidden from people, which a bot that fills
+    # every input fills; and the signed time the form was served.
+    website = StringField(_l("This field is a check against spam: please leave it empty."))
+    served = HiddenField()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = [(value, str(label)) for value, label in labels.CATEGORIES]
         self.category.gettext = gettext
         self._advised = None    # (address, verdict) of the last email_advice()
+        config = current_app.config
+        if abuse.seconds_since_served(self.served.data, time.time(), config["SECRET_KEY"]) is None:
+            # Served now, or sent back without a time of ours (then it counts as sent at once).
+            self.served.data = abuse.served_token(time.time(), config["SECRET_KEY"])
 
     def email_advice(self):
         """The advisor's verdict on the email field as it stands (worked out once per value)."""
@@ -73,6 +86,15 @@ class DetailsForm(FlaskForm):
     def validate_order_number(self, field):
         if not all(char.isascii() and (char.isalnum() or char in "-_") for char in field.data):
             raise ValidationError(_l("Order numbers have only letters, digits and hyphens"))
+
+    def looks_automated(self):
+        """The hidden field filled in, or the form sent back sooner than INQUIRY_MIN_FILL_SECONDS
+        after it was served: the view then shows it again, as typed, and stores nothing (no draft,
+        no inquiry, no mail). Both look the same to the sender, so a bot learns nothing; a person
+        who was just quick sends again, with the time this form was first served."""
+        config = current_app.config
+        return bool(self.website.data) or abuse.filled_too_soon(
+            self.served.data, time.time(), config["INQUIRY_MIN_FILL_SECONDS"], config["SECRET_KEY"])
 
     def suggestion_unseen(self):
         """A likely typo is only a warning, but a customer without JavaScript has not seen it yet:

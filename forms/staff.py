@@ -3,9 +3,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from forms.fields import MomentField
 from madoguchi.policy import revisions
 from madoguchi.policy.store import admin as policy_admin
 
@@ -19,10 +20,8 @@ class LoginForm(FlaskForm):
 
 class PolicyDraftForm(FlaskForm):
     label = StringField(_l("Label"), filters=[lambda text: (text or "").strip()], validators=[
-        DataRequired(_l("Enter a label, for example 2")), Length(max=40),
-        Regexp(revisions.LABEL_PATTERN,
-               message=_l("Use only letters, digits, dots, hyphens and underscores"))])
-    effective_at = DateTimeLocalField(
+        DataRequired(_l("Enter a label, for example 2"))])
+    effective_at = MomentField(
         _l("Effective from (Japan time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[DataRequired(
             _l("Enter the date and time it takes effect, for example 2026-04-01 00:00"))])
@@ -37,6 +36,9 @@ class PolicyDraftForm(FlaskForm):
         self.draft_id = draft_id
 
     def validate_label(self, field):
+        if not revisions.is_label(field.data):
+            raise ValidationError(_l("Use only letters, digits, dots, hyphens and underscores (at most 40), "
+                                     "beginning and ending with a letter or digit: for example 2 or 2026-04"))
         if policy_admin.label_taken(field.data, except_id=self.draft_id):
             raise ValidationError(_l("Another version already has this label"))
 

@@ -61,6 +61,10 @@ def diff(version_id):
 @role_required("admin")
 def publish(version_id):
     draft = policy_admin.draft_by_id(version_id) or abort(404)
+    if not revisions.is_label(draft.label):     # saved before labels had to be slugs
+        flash(_("Give this draft a label of letters and digits (dots, hyphens and underscores inside) "
+                "before you publish it."))
+        return redirect(url_for("admin.edit_draft", version_id=draft.id))
     form = PublishForm()
     if not form.validate_on_submit():
         return render_template("staff/admin/publish.html", draft=draft, form=form, now=utcnow())

@@ -5,15 +5,18 @@ finished form into a stored inquiry."""
 import secrets
 from datetime import datetime
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MultiDict
 
 import notifications
-from forms.inquiry import DetailsForm, email_advice_for
+from forms.inquiry import ANSWER_FIELDS, DetailsForm, email_advice_for
 from madoguchi.business_calendar import calendar_from_config
 from madoguchi.clock import in_tokyo
 from madoguchi.inquiries.store import drafts
 from madoguchi.inquiries.store import submit as inquiries
+from madoguchi.ledger.store.anchors import AnchorLog
 from madoguchi.policy import revisions
 from views import site
 
@@ -57,10 +60,36 @@ def save_answers(values):
 
 
 def checked_details():
-    """The saved answers as a details form that passed every check of the details step, or None."""
+    """The saved answers as a details form that passed every check of the details step, or None.
+    The details step saves what was typed even when it refused it (so reload and back keep it):
+    confirm must refuse it again."""
     values = answers()
-    form = DetailsForm(formdata=None, data=values, meta={"csrf": False})
-    return form if values and form.validate() else None
+    if not values:
+        return None
+    form = DetailsForm(formdata=_as_posted(values), meta={"csrf": False})
+    form.validate()
+    # Only the answers' own checks: fields the details post alone carries (against bots) are
+    # that step's business.
+    return None if any(form[name].errors for name in ANSWER_FIELDS) else form
+
+
+def saved_details():
+    """The details step as it opens: the saved answers with the errors they got there (confirm
+    sends a customer back here with them), or a blank form when nothing is saved yet."""
+    values = answers()
+    if not values:
+        return DetailsForm()
+    # A fresh token of this session: the form is checked as a post of these answers would be.
+    form = DetailsForm(formdata=_as_posted(values, csrf_token=generate_csrf()))
+    form.validate()
+    return form
+
+
+def _as_posted(values, **extra):
+    """Saved answers as the raw form data of a post. The validators need it: Optional() looks at the
+    raw text, and without any (formdata=None) it stops the chain of every optional field, so its
+    length and format went unchecked."""
+    return MultiDict({**values, **extra})
 
 
 def sent_before(posted_key):
@@ -84,9 +113,11 @@ def submit(details):
         submission_key(), details.answers(), consent(), client_address=request.remote_addr,
         received_at=site.now(), calendar=calendar_from_config(config),
         support_inbox=config["SUPPORT_INBOX"], subject_secret=config["SUBJECT_KEY"],
-        ledger_key=config["LEDGER_KEY"], lock_timeout=config["LEDGER_LOCK_TIMEOUT"])
+        ledger_key=config["LEDGER_KEY"], lock_timeout=config["LEDGER_LOCK_TIMEOUT"],
+        anchor_log=AnchorLog.from_settings(config))
     # Into the session first: should a step below fail, the cookie still leads to the reference.
     remember_sent(inquiry, details.email_advice().provider)
+    g.inquiry_stored_now = stored_now       # only these count against the sending limits
     if stored_now:
         notifications.inquiry_received(inquiry)
     drafts.discard(session.pop("draft", None))

@@ -8,6 +8,7 @@ import labels
 from forms.support import ChecklistForm, InboxFilterForm, StatusForm
 from madoguchi.clock import tokyo_today
 from madoguchi.inquiries.store import inbox as inquiry_inbox
+from madoguchi.subjects import store as subjects
 from views.site import INVALID
 from views.staff_auth import current_staff, role_required
 
@@ -70,6 +71,7 @@ def _inbox_page(form, listing):
 
 def _inquiry_page(found, checklist_form, checklist):
     return {"inquiry": found, "event": inquiry_inbox.consent_event_of(found),
+            "consent_now": subjects.consent_now(found),
             "undelivered": inquiry_inbox.undelivered_acknowledgement(found),
             "checklist_form": checklist_form, "checklist": checklist,
             "today": tokyo_today()}

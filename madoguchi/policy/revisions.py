@@ -9,8 +9,19 @@ from datetime import datetime
 
 from madoguchi.clock import TOKYO, in_tokyo, naive_utc
 
-# A label is part of the address /privacy/<label>, so it keeps to URL-safe characters.
-LABEL_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,40}\Z")
+# A label is part of the address /privacy/<label> and never changes once published, so it is a slug:
+# ASCII letters and digits, with dots, hyphens and underscores only inside ("1", "2026-04", "v2.1";
+# never "." or "..", which a browser resolves away). The database holds the same rule as a trigger
+# (madoguchi/ledger/store/triggers.py).
+LABEL_MAX = 40
+LABEL_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\Z")
+LABEL_RULE = ("a label has 1 to 40 letters, digits, dots, hyphens or underscores, "
+              "and begins and ends with a letter or digit")
+
+
+def is_label(text):
+    """True when `text` may name a policy version."""
+    return isinstance(text, str) and len(text) <= LABEL_MAX and LABEL_PATTERN.match(text) is not None
 
 
 class PolicyError(ValueError):

@@ -2,14 +2,16 @@
 consent and erasing their personal data, all found by the subject key of their email.
 
 The ledger holds no personal data, so erasure never touches it: the inquiries' name, email, phone,
-order number and message are blanked, their queued mails lose address and body, and an `erased`
-event is appended. The chain stays whole and still proves what was agreed, and when.
+order number and message are blanked, their queued mails lose address and body, the local mail
+sink's copies of those mails are deleted, and an `erased` event is appended. The chain stays whole
+and still proves what was agreed, and when.
 """
 from dataclasses import dataclass, field
 
 from madoguchi.clock import utcnow
 from madoguchi.ledger.pseudonyms import subject_key
 from madoguchi.ledger.store import consent_ledger
+from madoguchi.outbox import sink as mail_sink
 from models import ConsentEvent, Inquiry, OutboxMail
 
 # How a withdrawal or erasure reaches the ledger: staff acting on the person's request.
@@ -46,6 +48,30 @@ class ErasureResult:
     event: ConsentEvent
     inquiries: int
     mails: int
+    sink_files: int = 0         # the mail sink's .eml copies deleted
+
+
+@dataclass
+class ConsentNow:
+    """Where the consent given with one inquiry stands: its person's events since, oldest first."""
+    later: list
+
+    @property
+    def state(self):
+        """erased (the inquiry's data went with it), else the person's latest decision."""
+        kinds = [event.kind for event in self.later]
+        if "erased" in kinds:
+            return "erased"
+        return kinds[-1] if kinds else "granted"
+
+
+def consent_now(inquiry):
+    """The person's events after the inquiry's own consent (withdrawn, erased, or granted again
+    with a later inquiry), for support's view of the inquiry."""
+    return ConsentNow(list(ConsentEvent.select()
+                           .where((ConsentEvent.subject_key == inquiry.subject_key)
+                                  & (ConsentEvent.seq > inquiry.consent_seq))
+                           .order_by(ConsentEvent.seq)))
 
 
 def subject_for_email(email, subject_secret):
@@ -79,9 +105,10 @@ def withdraw(key, ledger_key, method=ON_REQUEST):
         return _append_like_last("withdrawn", record.events[-1], ledger_key, method)
 
 
-def erase(key, ledger_key, method=ON_REQUEST):
+def erase(key, ledger_key, mail_sink_dir, method=ON_REQUEST):
     """Blank the person's inquiries and queued mails and append an `erased` event, in one
-    transaction. None if nothing of the person is stored or all of it is erased already."""
+    transaction, then delete the mail sink's copies of their mails (`mail_sink_dir`: MAIL_SINK_DIR).
+    None if nothing of the person is stored or all of it is erased already."""
     with consent_ledger.writing():
         record = show(key)
         left = [inquiry for inquiry in record.inquiries if inquiry.erased_at is None]
@@ -93,7 +120,18 @@ def erase(key, ledger_key, method=ON_REQUEST):
                             if left else 0)
         mails = _blank_mails(references)
         event = _append_like_last("erased", record.events[-1], ledger_key, method)
-    return ErasureResult(event, erased_inquiries, mails)
+    # After the commit: should it fail, the files stay and `remove_mail_copies` can be run again.
+    return ErasureResult(event, erased_inquiries, mails, remove_mail_copies(key, mail_sink_dir))
+
+
+def remove_mail_copies(key, mail_sink_dir):
+    """Delete the mail sink's .eml files of every mail about the person's inquiries (the
+    acknowledgement to them and support's notification); returns how many there were. Also for a
+    person erased before the sink's files were removed with them."""
+    references = Inquiry.select(Inquiry.reference).where(Inquiry.subject_key == key)
+    mail_ids = [mail.id for mail in OutboxMail.select(OutboxMail.id)
+                .where(OutboxMail.inquiry_reference.in_(references))]
+    return mail_sink.remove(mail_sink_dir, mail_ids)
 
 
 def _blank_mails(references):

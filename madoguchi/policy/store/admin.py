@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from madoguchi.clock import utcnow
-from madoguchi.policy.revisions import LABEL_PATTERN, PolicyError, sha256_text
+from madoguchi.policy.revisions import LABEL_RULE, PolicyError, is_label, sha256_text
 from madoguchi.policy.store import versions as policy_store
 from madoguchi.staff.store import log as staff_log
 from models import PolicyVersion, database
@@ -95,8 +95,8 @@ def publish(draft, actor, now=None):
 
 def publish_new(values, actor, now=None):
     """Draft and publish in one step (the command line's `policy publish`)."""
-    if not LABEL_PATTERN.fullmatch(values["label"]):
-        raise PolicyError("a label has 1 to 40 letters, digits, dots, hyphens or underscores")
+    if not is_label(values["label"]):
+        raise PolicyError(f"{LABEL_RULE}, e.g. 2 or 2026-04: not {values['label']!r}")
     if not (values["text_ja"].strip() and values["text_en"].strip()):
         raise PolicyError("both the Japanese and the English text are needed")
     if label_taken(values["label"]):
