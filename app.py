@@ -4,13 +4,11 @@
 translations, blueprints, CLI commands) is bound in this one function, so tests can build as many
 independent apps as they like, each over its own temporary database.
 """
-import os
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import commands
-from extensions import babel, csrf, database, htmx
+from extensions import babel, csrf, database, htmx, limiter, mail
 from madoguchi import database_setup, settings
 from views import register_blueprints
 from views.language import select_locale
@@ -18,7 +16,7 @@ from views.language import select_locale
 
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    settings.private_folder(app.instance_path)     # keys, the SQLite database, the mail sink
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if config:
         app.config.update(config)
@@ -32,6 +30,8 @@ def create_app(config=None):
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     htmx.init_app(app)
+    mail.init_app(app)      # builds messages only (see extensions.py)
+    limiter.init_app(app)
     register_blueprints(app)
     commands.init_app(app)
     if app.config["AUTO_INIT_DB"]:

@@ -6,7 +6,7 @@ DATABASE_URL says so (`playhouse.db_url`). Times are stored in UTC and shown in 
 Two tables only ever grow: `consent_event` and (once published) `policy_version`. Database triggers
 (see madoguchi/ledger/store/triggers.py) refuse UPDATE and DELETE on them, so the app cannot rewrite
 them. Creating the schema is madoguchi/database_setup.py's job; binding it to an app, extensions.py's;
-opening a DATABASE_URL (pooled on PostgreSQL), open_database's at the end of this module.
+opening a DATABASE_URL (pooled), open_database's at the end of this module.
 """
 import math
 import select
@@ -24,7 +24,7 @@ from peewee import (
     TextField,
 )
 from playhouse.db_url import connect, parse
-from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase
+from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from madoguchi import settings
 from madoguchi.clock import utcnow
@@ -189,12 +189,50 @@ class InquiryNote(BaseModel):
     updated_by = CharField(max_length=254, default="")
 
 
+class StaffSession(BaseModel):
+    """A staff member's signed-in session (madoguchi/staff/store/sessions.py). The cookie carries a
+    random token; only its SHA-256 is stored, so a copy of this table opens no session."""
+    token_hash = CharField(unique=True, max_length=64)
+    user_id = IntegerField(index=True)
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)            # moved on at most once a minute
+    ended_at = DateTimeField(null=True)
+    ended_reason = CharField(max_length=16, default="")     # logout | expired | disabled | ended_by_admin | replaced
+    client_network = CharField(max_length=64, default="")   # truncated: /24 or /48
+    browser = CharField(max_length=40, default="")          # "Firefox / Linux", never the whole user agent
+
+
+class StaffLoginFailure(BaseModel):
+    """Failed staff sign-ins of one account from one client network: the lock is per pair, so
+    failures from one network never lock the account for anyone signing in from another."""
+    account_key = CharField(max_length=64)                  # HMAC of the email typed (an account or not)
+    client_network = CharField(max_length=64)               # truncated: /24 or /48
+    failures = IntegerField(default=0)                      # since counting_since
+    counting_since = DateTimeField(default=utcnow)
+    locked_until = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("account_key", "client_network"), True),)
+
+
 ALL_MODELS = [PolicyVersion, ConsentEvent, LedgerCheckpoint, Inquiry, OutboxMail, FormDraft, StaffUser,
-              StaffAction, InquiryNote]
+              StaffAction, InquiryNote, StaffSession, StaffLoginFailure]
 
 
-# Connecting. SQLite opens a connection per request (cheap: a file). PostgreSQL keeps a pool per
-# process (a new connection costs ~10 ms and a server process), one connection per thread in use.
+# Connecting. Each process keeps a pool, one connection per thread in use. PostgreSQL: a new
+# connection costs ~10 ms and a server process. SQLite: closing a WAL database's last connection
+# checkpoints the WAL into the database file (~10 ms of writes and fsyncs, three times per inquiry),
+# and a new one costs its pragmas; SQLite's own wal_autocheckpoint keeps the WAL short instead.
+class SqlitePool(PooledSqliteDatabase):
+    """peewee's SQLite pool: idle connections stay open, and a connection handed back inside a
+    transaction (a request that failed half-way) is rolled back before another request gets it."""
+
+    def _can_reuse(self, connection):
+        if connection.in_transaction:
+            connection.rollback()
+        return True
+
+
 class PostgresPool(PooledPostgresqlDatabase):
     """peewee's PostgreSQL pool, with two changes:
 
@@ -228,14 +266,20 @@ def open_database(url, lock_timeout=settings.DEFAULT_LEDGER_LOCK_TIMEOUT,
                   pool_max_age=settings.DEFAULT_DATABASE_POOL_MAX_AGE):
     """The Peewee database for a DATABASE_URL. `lock_timeout` (seconds) bounds how long one query
     waits for SQLite's write lock, and on PostgreSQL for a free pooled connection and for the
-    server to accept a new one. PostgreSQL URLs are pooled unless `pool_size` is 0 (for example
-    behind PgBouncer); settings written in the URL's query string (?connect_timeout=3) win."""
+    server to accept a new one. URLs are pooled unless `pool_size` is 0 (for example behind
+    PgBouncer); SQLite's pool has no upper bound (an idle connection is an open file), and
+    settings written in the URL's query string (?connect_timeout=3) win."""
     scheme, _, rest = url.partition("://")
     if scheme.startswith("sqlite"):
         # WAL lets readers go on while one writer appends; busy_timeout makes writers queue
         # instead of failing at once when several processes append to the ledger together.
-        return connect(url, pragmas={"journal_mode": "wal", "busy_timeout": int(lock_timeout * 1000),
-                                     "foreign_keys": 1, "synchronous": "normal"})
+        pragmas = {"journal_mode": "wal", "busy_timeout": int(lock_timeout * 1000),
+                   "foreign_keys": 1, "synchronous": "normal"}
+        if scheme != "sqlite" or pool_size == 0:
+            return connect(url, pragmas=pragmas)
+        # check_same_thread: a pooled connection serves whichever thread takes it next.
+        return SqlitePool(**{"max_connections": None, "stale_timeout": pool_max_age,
+                             "pragmas": pragmas, "check_same_thread": False, **parse(url)})
     if scheme not in ("postgres", "postgresql", "postgres+pool", "postgresql+pool"):
         return connect(url)
     options = {"connect_timeout": max(2, math.ceil(lock_timeout))}    # libpq's minimum is 2

@@ -8,7 +8,6 @@ one background sender so the done page never waits on SMTP. Every sender claims 
 sending it (madoguchi/outbox/store.py), so workers and `flask outbox send` never send one twice.
 Views never send mail themselves.
 """
-import os
 import threading
 from contextlib import nullcontext
 from functools import partial
@@ -23,6 +22,7 @@ from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT, SUPPORT_NOTIFICATION
 from madoguchi.ledger import canonical
 from madoguchi.ledger.receipts import consent_receipt
+from madoguchi.outbox import sink as mail_sink
 from madoguchi.outbox import store as outbox
 from madoguchi.outbox import transport
 from madoguchi.outbox.background import BackgroundSender
@@ -42,10 +42,15 @@ def inquiry_received(inquiry):
 def write_queued(references=None):
     """Compose every unwritten mail (of these inquiries, or all: a crash between an inquiry's
     commit and its mail's composing is mended by the next delivery)."""
+    found = {}      # an inquiry's mails share one read of it and of its consent event
     for row in list(outbox.unwritten(references)):
-        inquiry = inquiry_inbox.find(row.inquiry_reference)
-        if inquiry is not None and inquiry.erased_at is None:   # nothing to write to the erased
-            outbox.write(row.id, *compose(row.kind, inquiry, inquiry_inbox.consent_event_of(inquiry)))
+        reference = row.inquiry_reference
+        if reference not in found:
+            inquiry = inquiry_inbox.find(reference)
+            live = inquiry is not None and inquiry.erased_at is None   # nothing to write to the erased
+            found[reference] = (inquiry, inquiry_inbox.consent_event_of(inquiry)) if live else None
+        if found[reference] is not None:
+            outbox.write(row.id, *compose(row.kind, *found[reference]))
 
 
 def compose(kind, inquiry, event):
@@ -98,10 +103,7 @@ def _send(row, connection):
         connection.send(sanitize_address(message.sender), list(sanitize_addresses(message.send_to)),
                         message.as_bytes())
     else:
-        os.makedirs(config["MAIL_SINK_DIR"], exist_ok=True)
-        path = os.path.join(config["MAIL_SINK_DIR"], f"{row.id:08d}.eml")
-        with open(path, "wb") as sink:
-            sink.write(message.as_bytes())
+        mail_sink.write(config["MAIL_SINK_DIR"], row.id, message.as_bytes())
 
 
 _senders_lock = threading.Lock()

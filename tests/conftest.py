@@ -3,6 +3,7 @@ SMTP server (aiosmtpd) that records what reaches it.
 
 The schema (tables, triggers, policy version 1) is built once per session into a template file that
 each test's app starts from as a copy; tests/test_foundation.py checks the setup itself."""
+import os
 import re
 import shutil
 import sqlite3
@@ -14,7 +15,14 @@ from aiosmtpd.controller import Controller
 
 import models
 from app import create_app
-from servers import TEST_PASSWORD_HASH_METHOD, free_port, postgres_bin, running_postgres
+from servers import TEST_ABUSE_SETTINGS, TEST_PASSWORD_HASH_METHOD, free_port, postgres_bin, running_postgres
+
+# Every app the tests build (make_app or create_app itself) and every `flask` command they run
+# reads these from the environment: no minimum fill time, high limits (see tests/servers.py).
+os.environ.update({name: str(value) for name, value in TEST_ABUSE_SETTINGS.items()})
+# Nor does any of them anchor the ledger in the repository's instance/ledger-anchors.log (a real
+# site's): tests about anchors name their own file (tests/servers.py gives each site its own).
+os.environ["LEDGER_ANCHOR_PATH"] = os.devnull
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +64,8 @@ def make_app(tmp_path, prepared_database):
             # them at once (tests/test_policy_cache.py checks the copy kept for a few seconds).
             "POLICY_CACHE_SECONDS": 0,
             "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
+            # No anchor log (never the repository's instance/ one) unless a test names one.
+            "LEDGER_ANCHOR_PATH": "",
             **overrides,
         })
         # The tests' own checks query the models outside any request: let them read this app's

@@ -14,6 +14,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 # Hashing staff passwords with scrypt costs ~0.1 s each; the tests' accounts need no strength.
 TEST_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+# The tests (and bench/bench_service.py, which starts its sites with site_environment) post forms
+# at once and send many inquiries from one address to one recipient: no minimum fill time, and
+# limits far above what they send. tests/test_limits*.py and test_honeypot.py set their own.
+TEST_ABUSE_SETTINGS = {
+    "INQUIRY_MIN_FILL_SECONDS": 0, "INQUIRY_LIMIT_PER_CLIENT": "100000 per hour",
+    "INQUIRY_LIMIT_PER_RECIPIENT": "100000 per hour", "EMAIL_ADVICE_LIMIT_PER_CLIENT": "100000 per minute",
+    "STAFF_LOGIN_LIMIT_PER_CLIENT": "100000 per minute", "STAFF_LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+}
 
 
 def free_port():
@@ -113,7 +121,9 @@ def site_environment(folder, database_url, **settings):
     return dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="site-secret",
                 SUBJECT_KEY="site-subject-key", LEDGER_KEY="site-ledger-key",
                 MAIL_SINK_DIR=str(Path(folder) / "mail"), PASSWORD_HASH_METHOD=TEST_PASSWORD_HASH_METHOD,
-                FLASK_DEBUG="0", PYTHONUNBUFFERED="1", **{k: str(v) for k, v in settings.items()})
+                LEDGER_ANCHOR_PATH=str(Path(folder) / "ledger-anchors.log"),
+                FLASK_DEBUG="0", PYTHONUNBUFFERED="1",
+                **{k: str(v) for k, v in {**TEST_ABUSE_SETTINGS, **settings}.items()})
 
 
 def flask_command(env, *args, check=True, timeout=120):

@@ -33,7 +33,7 @@ def _app(url, tmp_path, **extra):
                       "SUBJECT_KEY": "test-subject-key", "LEDGER_KEY": "test-ledger-key",
                       "MAIL_SINK_DIR": str(tmp_path / "mail"), "OUTBOX_SEND_IMMEDIATELY": False,
                       "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD, "AUTO_INIT_DB": True,
-                      **extra})
+                      "LEDGER_ANCHOR_PATH": "", **extra})
     models.database.initialize(app.extensions["database"])   # the tests' own queries read it too
     return app
 

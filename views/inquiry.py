@@ -13,7 +13,7 @@ from htmx_flask import make_response, request
 import labels
 from forms.inquiry import ConsentForm, DetailsForm, email_advice_for
 from madoguchi.policy.store import versions as policy_store
-from views import journey
+from views import abuse_limits, journey
 from views.site import INVALID
 
 bp = Blueprint("inquiry", __name__, url_prefix="/contact/form")
@@ -57,7 +57,10 @@ def start():
 @bp.route("/details", methods=["GET", "POST"])
 @consent_required
 def details():
-    form = DetailsForm(data=journey.answers())
+    form = DetailsForm(data=journey.answers()) if request.method == "POST" else journey.saved_details()
+    if form.is_submitted() and form.looks_automated():     # shown again, nothing saved
+        return render_step("inquiry/details.html", failed=True, form=form, advice=form.email_advice(),
+                           send_again=True)
     if form.is_submitted() and request.form.get("apply_fix"):
         form.apply_fix(request.form["apply_fix"])
     elif form.validate_on_submit() and not form.suggestion_unseen():
@@ -70,6 +73,7 @@ def details():
 
 
 @bp.post("/email-advice")
+@abuse_limits.email_advice
 def email_advice():
     """Inline advice while the address is typed: just the advice fragment."""
     address = request.form.get("email", "")[:320]
@@ -101,12 +105,19 @@ def confirm_step(details, form):
     if form.validate_on_submit():
         if not journey.consent_is_current(policy_store.current_version()):
             return go_to("inquiry.start")  # the policy changed since they agreed: ask again
-        journey.submit(details)
+        send(details)
         return go_to("inquiry.done")
     return render_step("inquiry/confirm.html", failed=bool(form.errors), form=form, answers=details.answers(),
                        category=labels.category(details.category.data),
                        consent_version=journey.consent()["version"],
                        submission_key=journey.submission_key())
+
+
+@abuse_limits.sending_inquiry
+def send(details):
+    """Store and mail the inquiry, within the sending limits (over them: the 429 page, and the
+    draft stays). A repeated post of a sent confirm never comes here, so it is never refused."""
+    journey.submit(details)
 
 
 @bp.get("/done")

@@ -36,7 +36,8 @@ def submit(answers, consent, **details):
 
 
 def submit_once(submission_key, answers, consent, *, client_address, received_at, calendar,
-                support_inbox, subject_secret, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT):
+                support_inbox, subject_secret, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT,
+                anchor_log=None):
     """Store one inquiry with its `granted` consent event and its two queued mails, unless the
     inquiry of `submission_key` exists already: then that one is returned, and nothing is stored.
 
@@ -44,7 +45,8 @@ def submit_once(submission_key, answers, consent, *, client_address, received_at
     the text shown, and the locale it was shown in. `received_at` is the site's clock (naive UTC or
     aware); the reply is promised for the business calendar's next opening at or after it. Only the
     network of `client_address` is kept. Raises consent_ledger.LedgerBusy, with nothing stored, when
-    the ledger's write lock stays taken for `lock_timeout` seconds.
+    the ledger's write lock stays taken for `lock_timeout` seconds. The consent's signed head goes
+    to `anchor_log` (madoguchi/ledger/store/anchors.py) after the commit.
     """
     received_at = naive_utc(received_at)
     reply_due_at = naive_utc(calendar.reply_expected_at(received_at))
@@ -52,7 +54,7 @@ def submit_once(submission_key, answers, consent, *, client_address, received_at
         try:
             return _store(submission_key, answers, consent, new_reference(received_at),
                           truncate_ip(client_address), received_at, reply_due_at, support_inbox,
-                          subject_secret, ledger_key, lock_timeout)
+                          subject_secret, ledger_key, lock_timeout, anchor_log)
         except IntegrityError:
             # Two inquiries drew the same reference in the same day (about 1 in 800,000): draw again.
             continue
@@ -65,7 +67,7 @@ def stored_with_key(submission_key):
 
 
 def _store(submission_key, answers, consent, reference, ip_truncated, received_at, reply_due_at,
-           support_inbox, subject_secret, ledger_key, lock_timeout):
+           support_inbox, subject_secret, ledger_key, lock_timeout, anchor_log):
     with consent_ledger.writing(lock_timeout):
         # Looked up inside the ledger's write transaction: writers take turns there, so of two
         # posts with one key the second always sees the first's inquiry.
@@ -76,7 +78,8 @@ def _store(submission_key, answers, consent, reference, ip_truncated, received_a
             kind="granted", subject_key=subject_key(answers["email"], subject_secret),
             policy_version=consent["version"], policy_sha256=consent["sha256"],
             locale=consent["locale"], method="web_form_checkbox", ip_truncated=ip_truncated,
-            inquiry_ref=reference, ledger_key=ledger_key)  # the ledger keeps real time
+            inquiry_ref=reference, ledger_key=ledger_key,  # the ledger keeps real time
+            anchor_log=anchor_log)
         inquiry = Inquiry.create(
             reference=reference, created_at=received_at, locale=consent["locale"],
             category=answers["category"], name=answers["name"], email=answers["email"],
