@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 import models
 from madoguchi import demo_data
+from madoguchi.ledger.store.anchors import AnchorLog
 
 
 def init_app(app):
@@ -17,7 +18,8 @@ def init_app(app):
         """Add COUNT fake inquiries, each with its consent event in the ledger (no mail is sent)."""
         with models.database.connection_context():
             demo_data.populate(count, subject_secret=current_app.config["SUBJECT_KEY"],
-                               ledger_key=current_app.config["LEDGER_KEY"], seed=seed)
+                               ledger_key=current_app.config["LEDGER_KEY"], seed=seed,
+                               anchor_log=AnchorLog.from_settings(current_app.config))
         click.echo(f"Added {count} inquiries with their consent events.")
 
     app.cli.add_command(group)

@@ -156,7 +156,8 @@ def show(email):
 def withdraw(email):
     """Record that the person withdrew their consent (a new `withdrawn` event)."""
     key = _subject(email)
-    event = subjects_admin.withdraw(key, current_app.config["LEDGER_KEY"])
+    event = subjects_admin.withdraw(key, current_app.config["LEDGER_KEY"],
+                                    anchor_log=anchor_store.AnchorLog.from_settings(current_app.config))
     if event is None:
         click.echo("Nothing to withdraw: no consent on record, or withdrawn already.")
         return
@@ -179,7 +180,8 @@ def erase(email, yes):
         click.confirm(f"Erase the personal data of {_inquiries(pending)} of this person? "
                       "This cannot be undone.", abort=True)
     sink_dir = current_app.config["MAIL_SINK_DIR"]
-    result = subjects_admin.erase(key, current_app.config["LEDGER_KEY"], sink_dir)
+    result = subjects_admin.erase(key, current_app.config["LEDGER_KEY"], sink_dir,
+                                  anchor_log=anchor_store.AnchorLog.from_settings(current_app.config))
     if result is None:
         # Erased by an earlier release, which left the mail sink's copies: remove them now.
         leftover = subjects_admin.remove_mail_copies(key, sink_dir)

@@ -30,15 +30,16 @@ QUESTIONS = {
 }
 
 
-def populate(count, *, subject_secret, ledger_key, seed=None, batch=1000, days=180):
-    """Add `count` inquiries with `granted` events, spread over the last `days` days."""
+def populate(count, *, subject_secret, ledger_key, seed=None, batch=1000, days=180, anchor_log=None):
+    """Add `count` inquiries with `granted` events, spread over the last `days` days (each batch's
+    signed head goes to `anchor_log` too, when given)."""
     rng = random.Random(seed)
     versions = list(PolicyVersion.select().where(PolicyVersion.published_at.is_null(False)))
     now = utcnow()
     times = sorted(now - timedelta(seconds=rng.randrange(days * 86400)) for _ in range(count))
     used = set()
     for start in range(0, count, batch):
-        _add_batch(rng, times[start:start + batch], versions, subject_secret, ledger_key, used)
+        _add_batch(rng, times[start:start + batch], versions, subject_secret, ledger_key, used, anchor_log)
     return count
 
 
@@ -57,7 +58,7 @@ def _reference(rng, moment, used):
             return reference
 
 
-def _add_batch(rng, times, versions, subject_secret, ledger_key, used):
+def _add_batch(rng, times, versions, subject_secret, ledger_key, used, anchor_log):
     events, inquiries = [], []
     for moment in times:
         version = max((v for v in versions if v.effective_at <= moment), key=lambda v: v.effective_at,
@@ -76,7 +77,7 @@ def _add_batch(rng, times, versions, subject_secret, ledger_key, used):
                               message=rng.choice(QUESTIONS[category]), subject_key=events[-1]["subject_key"],
                               reply_due_at=_reply_due(moment), status=rng.choice(["new", "in_progress", "answered", "closed"])))
     with consent_ledger.writing():
-        last_seq = consent_ledger.append_many(events, ledger_key)
+        last_seq = consent_ledger.append_many(events, ledger_key, anchor_log=anchor_log)
         for offset, row in enumerate(inquiries):
             row["consent_seq"] = last_seq - len(inquiries) + offset + 1
         Inquiry.insert_many(inquiries).on_conflict_ignore().execute()

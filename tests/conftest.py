@@ -105,7 +105,6 @@ def sign_in_staff(app, client, role, email=None):
     from madoguchi.staff.store import accounts as staff_accounts
 
     email = email or f"{role}@example.com"
-    app.config.update(STAFF_LOGIN_DELAY_STEP=0, STAFF_LOGIN_DELAY_MAX=0)
     with app.app_context():
         staff_accounts.create_user(email, role, STAFF_PASSWORD, created_by="test",
                                    hash_method=app.config["PASSWORD_HASH_METHOD"])

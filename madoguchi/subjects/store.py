@@ -87,25 +87,25 @@ def show(key):
     return SubjectRecord(key, events, inquiries)
 
 
-def _append_like_last(kind, last, ledger_key, method):
+def _append_like_last(kind, last, ledger_key, method, anchor_log):
     """A withdrawn/erased event names the policy version the person last agreed to."""
     return consent_ledger.append(
         kind=kind, subject_key=last.subject_key, policy_version=last.policy_version,
         policy_sha256=last.policy_sha256, locale=last.locale, method=method,
-        ledger_key=ledger_key)
+        ledger_key=ledger_key, anchor_log=anchor_log)
 
 
-def withdraw(key, ledger_key, method=ON_REQUEST):
+def withdraw(key, ledger_key, method=ON_REQUEST, anchor_log=None):
     """Append a `withdrawn` event; the earlier consents stay. None if the person has no consent
     on record or has withdrawn already."""
     with consent_ledger.writing():
         record = show(key)
         if not record.events or record.consent_withdrawn:
             return None
-        return _append_like_last("withdrawn", record.events[-1], ledger_key, method)
+        return _append_like_last("withdrawn", record.events[-1], ledger_key, method, anchor_log)
 
 
-def erase(key, ledger_key, mail_sink_dir, method=ON_REQUEST):
+def erase(key, ledger_key, mail_sink_dir, method=ON_REQUEST, anchor_log=None):
     """Blank the person's inquiries and queued mails and append an `erased` event, in one
     transaction, then delete the mail sink's copies of their mails (`mail_sink_dir`: MAIL_SINK_DIR).
     None if nothing of the person is stored or all of it is erased already."""
@@ -119,7 +119,7 @@ def erase(key, ledger_key, mail_sink_dir, method=ON_REQUEST):
                             .where(Inquiry.id.in_([inquiry.id for inquiry in left])).execute()
                             if left else 0)
         mails = _blank_mails(references)
-        event = _append_like_last("erased", record.events[-1], ledger_key, method)
+        event = _append_like_last("erased", record.events[-1], ledger_key, method, anchor_log)
     # After the commit: should it fail, the files stay and `remove_mail_copies` can be run again.
     return ErasureResult(event, erased_inquiries, mails, remove_mail_copies(key, mail_sink_dir))
 

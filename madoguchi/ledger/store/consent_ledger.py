@@ -20,6 +20,7 @@ Waiting for the lock is bounded (`lock_timeout` seconds, LEDGER_LOCK_TIMEOUT on 
 writer that cannot have it in time gets LedgerBusy, with nothing written, instead of a customer
 waiting behind a stuck writer until the worker is killed.
 """
+import os
 import threading
 import time
 from contextlib import contextmanager
@@ -134,7 +135,9 @@ def _writers_queue(deadline):
     if fcntl is None or path == ":memory:" or database.in_transaction():
         yield                                   # nested: the outer writing() holds the queue
         return
-    with open(f"{path}-writers.lock", "a") as lock_file:
+    # 0600 like the database beside it (the file is empty; only its lock matters).
+    descriptor = os.open(f"{path}-writers.lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(descriptor, "a") as lock_file:
         while not _try_flock(lock_file):
             if time.monotonic() >= deadline:
                 raise LedgerBusy("another writer held the ledger's lock too long")
