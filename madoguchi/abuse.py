@@ -7,11 +7,11 @@ log lines then hold no personal data, and the keys match nothing in the ledger (
 use SUBJECT_KEY)."""
 import hashlib
 import hmac
-import ipaddress
 
 from itsdangerous import BadSignature, Signer
 
 from madoguchi.email.addresses import normalise_email
+from madoguchi.ledger.pseudonyms import network_of
 
 # Hex characters of the HMAC kept in a key: 128 bits, far more than needed to tell clients apart.
 KEY_LENGTH = 32
@@ -24,15 +24,10 @@ SERVED_SALT = "madoguchi.inquiry.details-served"
 def client_network(address):
     """What counts as one client: an IPv4 address itself (an IPv4-mapped IPv6 one too), an IPv6
     address's /64; '' for anything unparsable."""
-    try:
-        ip = ipaddress.ip_address((address or "").strip())
-    except ValueError:
+    network = network_of(address, 32, IPV6_CLIENT_PREFIX)
+    if network is None:
         return ""
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if ip.version == 4:
-        return str(ip)
-    return str(ipaddress.ip_network(f"{ip}/{IPV6_CLIENT_PREFIX}", strict=False))
+    return str(network.network_address) if network.version == 4 else str(network)
 
 
 def client_key(address, secret):

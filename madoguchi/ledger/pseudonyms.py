@@ -17,13 +17,20 @@ def subject_key(email, key):
                     hashlib.sha256).hexdigest()
 
 
-def truncate_ip(address):
-    """Keep the network, drop the host: /24 for IPv4, /48 for IPv6; '' for anything unparsable."""
+def network_of(address, ipv4_prefix, ipv6_prefix):
+    """The network of `address` cut at the prefix length of its kind (an IPv4-mapped IPv6 address
+    counts as IPv4), or None for anything unparsable."""
     try:
         ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
-        return ""
+        return None
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    prefix = ipv4_prefix if ip.version == 4 else ipv6_prefix
+    return ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+
+
+def truncate_ip(address):
+    """Keep the network, drop the host: /24 for IPv4, /48 for IPv6; '' for anything unparsable."""
+    network = network_of(address, 24, 48)
+    return str(network) if network else ""

@@ -1,9 +1,6 @@
 """Browser tests: the site under gunicorn over its own SQLite file, a real SMTP server
 that receives its mail, and Debian's chromium driven by Playwright."""
 import os
-import socket
-import subprocess
-import sys
 import time
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -63,6 +60,25 @@ def site(inbox, tmp_path_factory):
                       POLICY_CACHE_SECONDS=POLICY_CACHE_SECONDS) as running:
         running.database_file = folder / "site.sqlite3"
         yield running
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+STAFF_ROLES = ("admin", "auditor", "support")
+
+
+def staff_email(role):
+    return f"{role}@anymykuji.com"
+
+
+@pytest.fixture(scope="module")
+def staff(site):
+    """One account per role, made with the CLI as an operator would, on the site's database, and
+    a few demo inquiries with their consents for the staff pages to show."""
+    for role in STAFF_ROLES:
+        site.flask("users", "create", "--role", role, "--email", staff_email(role),
+                   extra_env={"MADOGUCHI_PASSWORD": STAFF_PASSWORD})
+    site.flask("demo", "populate", "--inquiries", "5", "--seed", "7")
+    return STAFF_ROLES
 
 
 @pytest.fixture(scope="session")

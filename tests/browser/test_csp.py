@@ -10,10 +10,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from browser.conftest import STAFF_PASSWORD, staff_email
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
-ROLES = ("admin", "auditor", "support")
 HOME = {"admin": "/staff/admin/policies", "auditor": "/staff/audit/ledger", "support": "/staff/support/inbox"}
 PUBLIC = ["/contact", "/faq", "/privacy", "/privacy/1", "/staff/login", "/no-such-page"]
 COLLECT = """
@@ -22,19 +22,6 @@ document.addEventListener("securitypolicyviolation", function (event) {
                           event.lineNumber, location.pathname].join(" "));
 });
 """
-
-
-def email_of(role):
-    return f"csp-{role}@anymykuji.com"
-
-
-@pytest.fixture(scope="module")
-def staff(site):
-    for role in ROLES:
-        site.flask("users", "create", "--role", role, "--email", email_of(role),
-                   extra_env={"MADOGUCHI_PASSWORD": PASSWORD})
-    site.flask("demo", "populate", "--inquiries", "8", "--seed", "11")
-    return ROLES
 
 
 @pytest.fixture
@@ -57,8 +44,8 @@ def visit(page, site, path):
 
 def sign_in(page, site, role):
     visit(page, site, "/staff/login")
-    page.locator("#email").fill(email_of(role))
-    page.locator("#password").fill(PASSWORD)
+    page.locator("#email").fill(staff_email(role))
+    page.locator("#password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(site.url(HOME[role]))
 

@@ -11,12 +11,10 @@ from contextlib import closing
 import pytest
 from playwright.sync_api import expect
 
-from browser.conftest import POLICY_CACHE_SECONDS, REPO
+from browser.conftest import POLICY_CACHE_SECONDS, REPO, STAFF_PASSWORD, staff_email
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
-ROLES = ("admin", "auditor", "support")
 # Where each role lands after signing in, and the pages only that role (or an admin) may open.
 HOME = {"admin": "/staff/admin/policies", "auditor": "/staff/audit/ledger", "support": "/staff/support/inbox"}
 PAGES = {"admin": ["/staff/admin/policies", "/staff/admin/policies/new"],
@@ -27,20 +25,6 @@ CUSTOMER = {"name": "Hanako Suzuki", "email": "hanako@example.jp", "category": "
             "message": "I paid by bank transfer but my tickets are not shown yet."}
 
 
-def email_of(role):
-    return f"{role}@anymykuji.com"
-
-
-@pytest.fixture(scope="module")
-def staff(site):
-    """One account per role, made with the CLI as an operator would, on the site's database."""
-    for role in ROLES:
-        site.flask("users", "create", "--role", role, "--email", email_of(role),
-                   extra_env={"MADOGUCHI_PASSWORD": PASSWORD})
-    site.flask("demo", "populate", "--inquiries", "5", "--seed", "7")
-    return ROLES
-
-
 def query(site, sql, *args):
     with closing(sqlite3.connect(site.database_file)) as database:
         return database.execute(sql, args).fetchall()
@@ -48,8 +32,8 @@ def query(site, sql, *args):
 
 def sign_in(page, site, role):
     page.goto(site.url("/staff/login"))
-    page.locator("#email").fill(email_of(role))
-    page.locator("#password").fill(PASSWORD)
+    page.locator("#email").fill(staff_email(role))
+    page.locator("#password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(site.url(HOME[role]))
 
