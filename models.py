@@ -165,6 +165,8 @@ class StaffUser(BaseModel):
     role = CharField(max_length=16)                         # admin | auditor | support
     password_hash = CharField(max_length=255)
     created_at = DateTimeField(default=utcnow)
+    # Unused since the lockout counts per client network (StaffLoginFailure); kept because the
+    # column is NOT NULL in existing databases, where a new account must still be insertable.
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     active = BooleanField(default=True)
