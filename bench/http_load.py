@@ -1,12 +1,16 @@
 """The load side of bench/bench_service.py: a customer's keep-alive HTTP connection with its cookies
-(Browser), and `run_load`, which runs many of them side by side and gathers requests/s, p50 and p99
-(Figures). Only the standard library, kept cheap on purpose: on a small machine the client's CPU is
-taken from the servers it measures."""
+(Browser), `run_load`, which runs many of them side by side and gathers requests/s, p50 and p99
+(Figures), and `Paired`, one figure measured in rounds, each round next to a slice of the floor.
+Only the standard library, kept cheap on purpose: on a small machine the client's CPU is taken
+from the servers it measures."""
 import http.client
 import re
 import socket
+import statistics
+import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -63,6 +67,7 @@ class Browser:
 
 
 def hidden_fields(page):
+    """The hidden inputs of a page's forms (CSRF token, step state), as a form to send back."""
     fields = {}
     for tag in HIDDEN_INPUT.findall(page):
         name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
@@ -91,10 +96,53 @@ class Figures:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
-    def line(self, unit="req/s"):
-        failed = f", {self.failed} failed" if self.failed else ""
-        return (f"{self.name:<34} {self.rate:8.1f} {unit:<10} p50 {self.percentile(50):7.1f} ms"
-                f"  p99 {self.percentile(99):7.1f} ms  ({self.done} in {self.seconds:.1f} s{failed})")
+
+@dataclass
+class Paired:
+    """One figure measured in rounds, each round's slice right next to a slice of the floor, so both
+    see the same moment of a shared, noisy machine; a round's ratio is its rate over the floor's."""
+    name: str
+    floor_name: str
+    unit: str = "req/s"
+    mine: list = field(default_factory=list)
+    floors: list = field(default_factory=list)
+
+    def add(self, mine, floor):
+        self.mine.append(mine)
+        self.floors.append(floor)
+
+    @property
+    def ratios(self):
+        return [m.rate / f.rate if f.rate else 0.0 for m, f in zip(self.mine, self.floors)]
+
+    @property
+    def ratio(self):
+        return statistics.median(self.ratios) if self.mine else 0.0
+
+    @property
+    def failed(self):
+        return sum(figures.failed for figures in self.mine)
+
+    @property
+    def results(self):
+        return [result for figures in self.mine for result in figures.results]
+
+    def lines(self):
+        """The median rate and the pooled p50/p99 of both sides, then the ratio: median (min-max)."""
+        ratios = self.ratios
+        return [summary(self.name, self.mine, self.unit),
+                summary(f"  next to {self.floor_name}", self.floors, self.unit)
+                + f"   ratio {self.ratio:4.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"]
+
+
+def summary(name, slices, unit):
+    """Median rate over the slices, p50 and p99 over all their requests pooled, failures summed."""
+    pooled = Figures(name, latencies=[t for figures in slices for t in figures.latencies])
+    failed = sum(figures.failed for figures in slices)
+    rate = statistics.median(figures.rate for figures in slices)
+    return (f"{name:<36} {rate:8.1f} {unit:<10} p50 {pooled.percentile(50):7.1f} ms  p99 "
+            f"{pooled.percentile(99):7.1f} ms  ({len(slices)} rounds"
+            + (f", {failed} failed)" if failed else ")"))
 
 
 def run_load(name, port, concurrency, prepare, act, seconds=None, rounds=None):
@@ -149,12 +197,40 @@ def run_load(name, port, concurrency, prepare, act, seconds=None, rounds=None):
     return figures
 
 
+def slice_pair(round_number, floor, mine):
+    """Two slices back to back (run_load's keyword arguments), the floor first in even rounds and
+    last in odd ones, so a machine speeding up or slowing down favours neither side."""
+    if round_number % 2:
+        mine_figures = run_load(**mine)
+        return mine_figures, run_load(**floor)
+    floor_figures = run_load(**floor)
+    return run_load(**mine), floor_figures
+
+
 def no_preparation(browser, number):
     return number
 
 
 def get(path):
     return lambda browser, state: browser.request("GET", path).status == 200
+
+
+@contextmanager
+def serving(command, env, log_file, cwd):
+    """A server process on loopback (env PORT), stopped with SIGTERM as an operator would."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "w") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(process, int(env["PORT"]), log_file)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_for_port(process, port, log_file, timeout=180):
