@@ -32,9 +32,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from conftest import running_smtp_sink  # noqa: E402
-from http_load import Paired, get, hidden_fields, no_preparation, serving, slice_pair  # noqa: E402
+from http_load import Paired, get, hidden_fields, no_preparation, slice_pair  # noqa: E402
 from inquiry_helpers import GOOD_ANSWERS  # noqa: E402
-from servers import flask_command, free_port, postgres_bin, running_postgres, site_environment  # noqa: E402
+from servers import flask_command, free_port, postgres_bin, running_postgres, serving, site_environment  # noqa: E402
 
 REFERENCE = re.compile(r"AMK-\d{8}-[0-9A-Z]{4,}")
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -198,7 +198,8 @@ def run_site(name, folder, database_url, bare_port, args):
     with running_smtp_sink() as sink:
         env = site_env(folder, database_url, args.workers, sink.port)
         started = time.monotonic()
-        with serving(["./scripts/serve"], env, Path(folder) / "serve.log", REPO):
+        with serving(["./scripts/serve"], env, int(env["PORT"]), Path(folder) / "serve.log",
+                     start_timeout=180):
             print(f"{name}: ./scripts/serve answered after {time.monotonic() - started:.1f} s", flush=True)
             figures = measure_site(name, int(env["PORT"]), bare_port, args)
             for figure in figures.values():
@@ -217,7 +218,7 @@ def serving_bare(folder, args):
                            WORKERS=args.workers)
     command = [str(REPO / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py",
                "--pythonpath", str(REPO / "bench"), "bare_app:app"]
-    return serving(command, env, Path(folder) / "bare.log", REPO), int(env["PORT"])
+    return serving(command, env, int(env["PORT"]), Path(folder) / "bare.log"), int(env["PORT"])
 
 
 # -------------------------------------------------------------------------------------- verdicts

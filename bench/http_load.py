@@ -5,14 +5,10 @@ Only the standard library, kept cheap on purpose: on a small machine the client'
 from the servers it measures."""
 import http.client
 import re
-import socket
 import statistics
-import subprocess
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 HIDDEN_INPUT = re.compile(r"<input\b[^>]*\btype=\"hidden\"[^>]*>")
@@ -213,34 +209,3 @@ def no_preparation(browser, number):
 
 def get(path):
     return lambda browser, state: browser.request("GET", path).status == 200
-
-
-@contextmanager
-def serving(command, env, log_file, cwd):
-    """A server process on loopback (env PORT), stopped with SIGTERM as an operator would."""
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file, "w") as log:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for_port(process, int(env["PORT"]), log_file)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_for_port(process, port, log_file, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{Path(log_file).read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answered on port {port} within {timeout} s")

@@ -173,12 +173,21 @@ def running_site(folder, database_url, workers=2, init_db=True, **settings):
                            PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", **settings)
     if init_db:
         flask_command(env, "init-db")
-    with open(log_file, "w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-                                   cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_listening(process, port, log_file)
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+    with serving(command, env, port, log_file) as process:
         yield RunningSite(port, env, process, log_file)
+
+
+@contextmanager
+def serving(command, env, port, log_file, cwd=REPO, start_timeout=30.0):
+    """A server process started with `command`, once it listens on `port` of loopback; stopped with
+    SIGTERM as an operator would (killed when it does not stop within 30 s)."""
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "w") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_listening(process, port, log_file, timeout=start_timeout)
+        yield process
     finally:
         process.terminate()
         try:
@@ -196,13 +205,10 @@ def running_redis():
         yield None
         return
     port, workdir = free_port(), tempfile.mkdtemp(prefix="madoguchi-redis-")
-    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--dir", workdir],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", workdir]
     try:
-        wait_until_listening(process, port, os.devnull)
-        yield f"redis://127.0.0.1:{port}"
+        with serving(command, os.environ, port, os.path.join(workdir, "redis.log"), cwd=workdir):
+            yield f"redis://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
