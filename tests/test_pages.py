@@ -65,6 +65,18 @@ def test_contact_page_in_english(client):
     assert "各種メールが未着" not in page and "よくある原因" not in page
 
 
+def test_contact_page_read_in_turns_in_each_language_keeps_each_language(make_app):
+    """The page's reading is rendered once per language and kept: each visitor still gets their
+    own language, whichever language asked first."""
+    app = make_app()
+    japanese, english = app.test_client(), app.test_client()
+    for _turn in range(2):
+        assert "よくある原因" in read(english, "/contact", "ja")
+        english_page = read(english, "/contact", "en")
+        assert "Common causes" in english_page and "よくある原因" not in english_page
+        assert "よくある原因" in read(japanese, "/contact", "ja")
+
+
 def test_contact_page_links_to_the_form_and_the_faq(client):
     page = client.get("/contact").get_data(as_text=True)
     assert 'class="button" href="/contact/form"' in page

@@ -6,6 +6,7 @@ from babel import support
 from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_babel import gettext as _
+from markupsafe import Markup
 from peewee import InterfaceError, OperationalError
 from wtforms.i18n import messages_path
 
@@ -168,6 +169,18 @@ def wtforms_messages_kept():
     request.wtforms_translations = _WTFORMS_MESSAGES
 
 
+def unchanging_part(template_name):
+    """A part of a page that is the same for every visitor in a language (no status, no form,
+    nothing about the person or the time), rendered once per language per process: the contact
+    page's seventy translated sentences cost more than the rest of the page. Rendered afresh while
+    templates reload (debug), so editing them shows at once."""
+    parts = current_app.extensions.setdefault("unchanging_parts", {})
+    key = (template_name, str(get_locale()))
+    if key not in parts or current_app.jinja_env.auto_reload:
+        parts[key] = Markup(current_app.jinja_env.get_template(template_name).render())
+    return parts[key]
+
+
 FILTERS = {"opening_time": opening_time, "policy_html": policy_html,
            "policy_sections": policy_sections, "policy_title": policy_title}
 CONTEXT_PROCESSORS = (language_links, staff_helpers, policy_notice, names_of_codes)
@@ -176,6 +189,7 @@ CONTEXT_PROCESSORS = (language_links, staff_helpers, policy_notice, names_of_cod
 def init_app(app):
     policy_store.keep_published_copy(app.extensions["database"], app.config["POLICY_CACHE_SECONDS"])
     app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals["unchanging_part"] = unchanging_part
     _install_template_gettext(app.jinja_env)
     app.before_request(wtforms_messages_kept)
     for processor in CONTEXT_PROCESSORS:
