@@ -76,14 +76,18 @@ def test_a_read_only_database_says_the_answers_may_not_be_saved_and_the_site_rec
     assert post_form(client, "/contact/form/details", GOOD_ANSWERS).status_code == 303
 
 
+def assert_nothing_stored_then_sending_again_works(app, client, token):
+    assert stored(app) == (0, 0)
+    assert client.post("/contact/form/confirm", data={"csrf_token": token}).status_code == 303
+    assert stored(app) == (1, 1)
+
+
 def test_a_read_only_database_at_confirm_stores_nothing_and_sending_again_works(app, client):
     token = at_confirm(client)
     with read_only(app):
         page = assert_unavailable_page(client.post("/contact/form/confirm", data={"csrf_token": token}))
         assert SEND_AGAIN["ja"] in page
-    assert stored(app) == (0, 0)
-    assert client.post("/contact/form/confirm", data={"csrf_token": token}).status_code == 303
-    assert stored(app) == (1, 1)
+    assert_nothing_stored_then_sending_again_works(app, client, token)
 
 
 def test_the_ledger_lock_held_by_a_stuck_writer_gives_503_after_the_timeout(make_app):
@@ -98,9 +102,7 @@ def test_the_ledger_lock_held_by_a_stuck_writer_gives_503_after_the_timeout(make
         waited = time.monotonic() - started
     assert 1 <= waited < 3
     assert_unavailable_page(answer)
-    assert stored(app) == (0, 0)
-    assert client.post("/contact/form/confirm", data={"csrf_token": token}).status_code == 303
-    assert stored(app) == (1, 1)
+    assert_nothing_stored_then_sending_again_works(app, client, token)
 
 
 def test_another_connection_holding_the_write_lock_gives_503_after_the_timeout(make_app):
@@ -117,7 +119,7 @@ def test_another_connection_holding_the_write_lock_gives_503_after_the_timeout(m
         other.execute("ROLLBACK")
         other.close()
     assert_unavailable_page(answer)
-    assert stored(app) == (0, 0)
+    assert_nothing_stored_then_sending_again_works(app, client, token)
 
 
 def test_with_htmx_an_error_answer_is_the_pages_message_alone(app, client):

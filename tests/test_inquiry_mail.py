@@ -93,9 +93,10 @@ def test_mail_left_unwritten_by_a_crash_after_the_commit_is_written_and_sent_by_
     app = smtp_app(make_app, smtp_sink.port)
     consent = {"version": "1", "locale": "en", "sha256": "0" * 64}
     with app.app_context(), database.connection_context():
-        inquiry = inquiries.submit(GOOD_ANSWERS, consent, client_address="203.0.113.7",
-                                   received_at=datetime(2026, 11, 24, 4, 0), calendar=BusinessCalendar(),
-                                   support_inbox="support@anymykuji.com", subject_secret="s", ledger_key="k")
+        inquiry, _stored_now = inquiries.submit_once(
+            "key-1", GOOD_ANSWERS, consent, client_address="203.0.113.7",
+            received_at=datetime(2026, 11, 24, 4, 0), calendar=BusinessCalendar(),
+            support_inbox="support@anymykuji.com", subject_secret="s", ledger_key="k")
     queued = outbox(app)
     assert [(mail.kind, mail.subject, mail.body) for mail in queued] == [
         ("acknowledgement", "", ""), ("support_notification", "", "")]

@@ -29,12 +29,6 @@ class Submitted(NamedTuple):
     stored_now: bool     # False: an earlier post with the same key had stored it
 
 
-def submit(answers, consent, **details):
-    """Store one inquiry with its `granted` consent event and its two queued mails; returns it.
-    `details` are submit_once's keyword arguments."""
-    return submit_once(None, answers, consent, **details).inquiry
-
-
 def submit_once(submission_key, answers, consent, *, client_address, received_at, calendar,
                 support_inbox, subject_secret, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT,
                 anchor_log=None):
