@@ -11,7 +11,7 @@ import pytest
 
 import models
 from app import create_app
-from conftest import TEST_PASSWORD_HASH_METHOD, free_port
+from conftest import TEST_PASSWORD_HASH_METHOD
 from ledger_helpers import canonical_built_by_the_database, fill, grant, run_writers, store_awkward_events
 from madoguchi.ledger import canonical
 
