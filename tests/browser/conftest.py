@@ -19,6 +19,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 DEVICES = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
               "device_scale_factor": 2},
+    "narrow": {"viewport": {"width": 320, "height": 640}, "is_mobile": True, "has_touch": True,
+               "device_scale_factor": 2},    # the smallest phones, and 1280 px zoomed to 400%
     "desktop": {"viewport": {"width": 1280, "height": 900}},
 }
 LOCALES = {"ja": "ja-JP", "en": "en-US"}  # sent as Accept-Language, which picks the site's language
