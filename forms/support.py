@@ -3,8 +3,8 @@ checklist (POST, with CSRF)."""
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 import labels
 from forms.fields import CursorField, DayField
@@ -37,13 +37,12 @@ class InboxFilterForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("Status"), validators=[InputRequired()], validate_choice=True)
-
-    def __init__(self, inquiry, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.status.choices = labels.status_choices(inquiry.status)
-        if not self.is_submitted():
-            self.status.data = inquiry.status
+    """A status change: where to, and the status the page showed (`current`), so that a change
+    someone else made meanwhile is not overwritten. Whether the move is allowed is the store's
+    (madoguchi.inquiries.statuses); here only known codes pass."""
+    status = SelectField(_l("New status"), validators=[InputRequired()], validate_choice=True,
+                         choices=STATUSES)
+    current = HiddenField(validators=[InputRequired(), AnyOf(STATUSES)])
 
 
 class ChecklistForm(FlaskForm):

@@ -7,6 +7,7 @@ from htmx_flask import request
 import labels
 from forms.support import ChecklistForm, InboxFilterForm, StatusForm
 from madoguchi.clock import tokyo_today
+from madoguchi.inquiries import statuses
 from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.subjects import store as subjects
 from views.site import INVALID
@@ -38,13 +39,17 @@ def inquiry(reference):
 @role_required("support")
 def change_status(reference):
     found = inquiry_inbox.find(reference) or abort(404)
-    form = StatusForm(found)
+    form = StatusForm()
     if not form.validate_on_submit():
-        return _status_refused(found)
-    inquiry_inbox.change_status(found, form.status.data, current_staff().email)
+        return _status_refused(found, _("Choose one of the statuses offered."))
+    try:
+        inquiry_inbox.change_status(found, form.status.data, current_staff().email, seen=form.current.data)
+    except inquiry_inbox.StatusRefused as refused:
+        return _status_refused(found, _refusal_message(refused, form.status.data))
+    message = _("The status is now: %(status)s", status=labels.status(found.status))
     if request.htmx:
-        return render_template("staff/support/_status.html", inquiry=found, saved=True)
-    flash(_("The status is now: %(status)s", status=labels.status(found.status)))
+        return render_template("staff/support/_status.html", inquiry=found, message=message)
+    flash(message)
     return redirect(url_for("support.inquiry", reference=found.reference))
 
 
@@ -85,11 +90,21 @@ def _checklist_page(found, form, saved):
     return render_template("staff/support/inquiry.html", **_inquiry_page(found, form, checklist))
 
 
-def _status_refused(found):
-    """A status that does not follow from the current one (someone else changed it meanwhile)."""
-    message = _("This status change is not possible any more. The page shows the current status.")
+def _status_refused(found, message):
+    """The status control again with the inquiry's current status and why nothing changed (422)."""
     if request.htmx:
         return render_template("staff/support/_status.html", inquiry=found, refusal=message), INVALID
     checklist = inquiry_inbox.checklist(found)
     return render_template("staff/support/inquiry.html", refusal=message, **_inquiry_page(
         found, ChecklistForm(checklist=checklist), checklist)), INVALID
+
+
+def _refusal_message(refused, wanted):
+    now = labels.status(refused.current)
+    if refused.reason == statuses.CHANGED_MEANWHILE:
+        return _("Someone else changed the status meanwhile, so nothing was changed. It is now: %(status)s",
+                 status=now)
+    if refused.reason == statuses.UNCHANGED:
+        return _("The status is already %(status)s.", status=now)
+    return _("An inquiry that is %(current)s cannot become %(wanted)s: choose a later status, or go back "
+             "one step.", current=now, wanted=labels.status(wanted))

@@ -112,6 +112,7 @@ def test_support_pages_and_their_htmx_report_no_violation(site, staff, watched):
     visit(page, site, "/staff/support/inbox")
     page.locator("table.inbox tbody tr a").first.click()
     page.wait_for_load_state("networkidle")
-    page.locator(".status-form select").select_option("in_progress")         # status (htmx, on change)
+    page.locator(".status-form select").select_option("in_progress")
+    page.locator(".status-form button").click()                              # status (htmx)
     expect(page.locator(".status-message")).to_be_visible()
     assert violations == []

@@ -12,21 +12,15 @@ from typing import Optional
 from peewee import fn
 
 from madoguchi.clock import utcnow
+from madoguchi.inquiries import statuses
+from madoguchi.inquiries.statuses import STATUSES
 from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT
 from madoguchi.outbox import store as outbox
 from madoguchi.query_params import bounded_day, within
 from madoguchi.staff.store import log as staff_log
 from madoguchi.text_input import ascii_fold
-from models import ConsentEvent, Inquiry, InquiryNote
+from models import ConsentEvent, Inquiry, InquiryNote, database
 
-STATUSES = ("new", "in_progress", "answered", "closed")
-# Where an inquiry may go from each status; "new" means nobody has picked it up, so no way back.
-NEXT_STATUSES = {
-    "new": ("in_progress", "answered", "closed"),
-    "in_progress": ("answered", "closed"),
-    "answered": ("in_progress", "closed"),
-    "closed": ("in_progress",),
-}
 CATEGORIES = ("general", "lottery", "prizes", "payment", "account", "disclosure", "other")
 OPEN_STATUSES = ("new", "in_progress")
 PAGE_SIZE = 50
@@ -48,6 +42,15 @@ YES = "yes"
 
 class InboxError(ValueError):
     """A change support asked for that cannot be made (e.g. a status that does not follow)."""
+
+
+class StatusRefused(InboxError):
+    """A status change refused: `reason` is one of madoguchi.inquiries.statuses' reasons and
+    `current` the status the inquiry has now (what the page should show instead)."""
+
+    def __init__(self, reason, current):
+        super().__init__(f"{reason} (now {current})")
+        self.reason, self.current = reason, current
 
 
 def normalise_reference(text):
@@ -112,17 +115,22 @@ def undelivered_acknowledgement(inquiry):
     return outbox.not_delivered_of(inquiry.reference, ACKNOWLEDGEMENT)
 
 
-def change_status(inquiry, status, actor):
-    """Move the inquiry to `status` and log it; raises InboxError for a step NEXT_STATUSES lacks.
-    Asking for the status it has already changes nothing and logs nothing."""
-    if status == inquiry.status:
-        return inquiry
-    if status not in NEXT_STATUSES.get(inquiry.status, ()):
-        raise InboxError(f"{inquiry.status} cannot become {status}")
-    previous = inquiry.status
-    Inquiry.update(status=status).where(Inquiry.id == inquiry.id).execute()
+def change_status(inquiry, status, actor, seen=None):
+    """Move the inquiry to `status` and log who, when, from and to. `seen` is the status the staff
+    member's form showed (default: the inquiry's): if another change came in between, nothing is
+    changed. Raises StatusRefused for a move madoguchi.inquiries.statuses does not allow."""
+    seen = inquiry.status if seen is None else seen
+    reason = statuses.refusal(seen, inquiry.status, status)
+    if reason:
+        raise StatusRefused(reason, inquiry.status)
+    with database.atomic():
+        # Conditional on the status read: of two changes sent at once from the same status, one wins.
+        moved = Inquiry.update(status=status).where(Inquiry.id == inquiry.id, Inquiry.status == seen).execute()
+        if not moved:
+            inquiry.status = Inquiry.get_by_id(inquiry.id).status
+            raise StatusRefused(statuses.CHANGED_MEANWHILE, inquiry.status)
+        staff_log.record(actor, STATUS_CHANGED, target=inquiry.reference, detail=f"{seen} -> {status}")
     inquiry.status = status
-    staff_log.record(actor, STATUS_CHANGED, target=inquiry.reference, detail=f"{previous} -> {status}")
     return inquiry
 
 
