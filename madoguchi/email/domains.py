@@ -15,7 +15,12 @@ corrected *to*, and which real domains are never "corrected" *away*.
 #     domains incl. @biz.au.com, **.biz.ezweb.ne.jp, the vodafone and disney domains)
 #   https://www.dekyo.or.jp/soudan/contents/taisaku/2-4au-details.html (迷惑メール相談センター:
 #     the carriers au's "携帯/PHSのみ受信" counts as mobile: incl. Y!mobile and UQ mobile)
-DOCOMO_DOMAINS = frozenset({"docomo.ne.jp"})
+DOCOMO_DOMAINS = frozenset({
+    "docomo.ne.jp",
+    # mopera U, docomo's own internet service, still hands out @mopera.net addresses (from memory:
+    # docomo's mopera U pages; not in the seed).
+    "mopera.net",
+})
 
 AU_DOMAINS = frozenset({
     "ezweb.ne.jp", "au.com", "biz.ezweb.ne.jp", "biz.au.com",
@@ -83,7 +88,7 @@ OTHER_REAL_DOMAINS = frozenset({
     "nifty.com", "ocn.ne.jp", "biglobe.ne.jp", "so-net.ne.jp", "plala.or.jp", "ybb.ne.jp",
     "dion.ne.jp", "auone-net.jp", "eonet.ne.jp", "commufa.jp", "zaq.ne.jp", "jcom.zaq.ne.jp",
     "jcom.home.ne.jp", "asahi-net.or.jp", "dti.ne.jp", "hi-ho.ne.jp", "bbiq.jp", "odn.ne.jp",
-    "kcn.ne.jp", "megaegg.ne.jp", "pikara.ne.jp", "mineo.jp", "mopera.net", "iij4u.or.jp",
+    "kcn.ne.jp", "megaegg.ne.jp", "pikara.ne.jp", "mineo.jp", "iij4u.or.jp",
     "email.com", "cloud.com", "live.cn", "hotmail.co.uk", "yahoo.co.uk", "outlook.kr",
 })
 
@@ -91,7 +96,7 @@ KNOWN_DOMAINS = frozenset(PROVIDER_BY_DOMAIN) | OTHER_REAL_DOMAINS
 
 # --- Typo correction -----------------------------------------------------------------------
 # The domains a mistyped domain may be corrected to: the providers our customers use most,
-# most popular first (the first match wins). Only domains of 9+ characters: shorter ones
+# most popular first (on a tie, the first wins). Only domains of 9+ characters: shorter ones
 # (au.com, me.com, live.jp) sit one slip away from too many real domains.
 SLIP_TARGETS = (
     "docomo.ne.jp", "ezweb.ne.jp", "gmail.com", "yahoo.co.jp", "i.softbank.jp", "softbank.ne.jp",
@@ -100,12 +105,12 @@ SLIP_TARGETS = (
     "biglobe.ne.jp",
 )
 
-# Brand names with a Japanese ending their provider never issues addresses at: Gmail addresses
-# exist only at gmail.com/googlemail.com, iCloud ones only at the three Apple domains (HT201771).
-DOMAIN_TYPOS = {
-    "gmail.co.jp": "gmail.com", "gmail.ne.jp": "gmail.com", "gmail.jp": "gmail.com",
-    "icloud.co.jp": "icloud.com", "icloud.ne.jp": "icloud.com", "icloud.jp": "icloud.com",
-}
+# Endings customers mix up: .jp's second levels (co.jp companies, ne.jp network services, or.jp
+# organisations — JPRS, https://jprs.jp/about/dom-rule/; com.jp and net.jp do not exist), the bare
+# .jp, and .com. "docomo.co.jp" is docomo.ne.jp, "gmail.co.jp" is gmail.com (Gmail addresses exist
+# only at gmail.com and googlemail.com; iCloud ones only at Apple's three domains, HT201771).
+# Longest first: an ending is matched from the end of the domain.
+MIXED_ENDINGS = ("com.jp", "net.jp", "co.jp", "ne.jp", "or.jp", "jp", "com")
 
 # Endings that are no top-level domain at all (checked against the IANA root zone list,
 # https://data.iana.org/TLD/tlds-alpha-by-domain.txt; tests re-check them against the copy

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import idna
 
 from madoguchi.email import domains as known
+from madoguchi.email.slips import HALF_SLIP, NO_SLIP, ONE_SLIP, slip_distance
 
 # A label as RFC 1035/1123 allow it (letters, digits, hyphens), after lower-casing.
 LDH_LABEL = re.compile(r"[a-z0-9-]+")
@@ -120,21 +121,37 @@ def provider_of(domain):
 
 
 # --- typo suggestions ------------------------------------------------------------------------
-# Conservative on purpose: a domain we know is real is never suggested away, and an unknown
-# domain is only corrected to a popular one when a single typing slip explains the difference.
+# Conservative on purpose: a domain we know is real is never suggested away, a domain that is the
+# start of a known one is only ever completed to it, and an unknown domain is only corrected to a
+# popular one when one typing slip explains the difference (madoguchi.email.slips).
+
+# Every strict start of a known domain ("yahoo.co." of yahoo.co.jp, "gmail" of gmail.com).
+KNOWN_STARTS = frozenset(domain[:end] for domain in known.KNOWN_DOMAINS for end in range(1, len(domain)))
+
+
+def is_cut_short(domain):
+    """The domain is the start of a known one: the customer may still be typing it."""
+    return domain in KNOWN_STARTS
+
 
 def suggest_domain(domain):
     if domain in known.KNOWN_DOMAINS or not domain.isascii():
         return None
-    if domain in known.DOMAIN_TYPOS:
-        return known.DOMAIN_TYPOS[domain]
+    if is_cut_short(domain):
+        return completion(domain)
     fixed = fix_ending(domain)
     if fixed in known.KNOWN_DOMAINS:
         return fixed
-    for target in known.SLIP_TARGETS:
-        if abs(len(target) - len(fixed)) <= 1 and is_one_slip(fixed, target):
-            return target
-    return fixed if fixed and fixed != domain else None
+    return nearest_target(fixed) or (fixed if fixed and fixed != domain else None)
+
+
+def completion(domain):
+    """The one known domain that `domain` is the start of, when only its ending is missing
+    ("gmail." → gmail.com). "yahoo.co" may be yahoo.co.jp or yahoo.com: no completion."""
+    whole = [name for name in known.KNOWN_DOMAINS if name.startswith(domain)]
+    if len(whole) == 1 and len(domain) >= len(whole[0].rpartition(".")[0]):
+        return whole[0]
+    return None
 
 
 def fix_ending(domain):
@@ -149,46 +166,31 @@ def fix_ending(domain):
     return domain
 
 
-KEYBOARD_ROWS = ("1234567890-", "qwertyuiop", "asdfghjkl;", "zxcvbnm,./")
+def nearest_target(domain):
+    """The popular domain (SLIP_TARGETS) at most one slip away; on a tie, the more popular."""
+    costs = [(min(letter_slips(domain, target), mixed_ending_cost(domain, target)), rank, target)
+             for rank, target in enumerate(known.SLIP_TARGETS)]
+    cost, _, target = min(costs)
+    return target if cost <= ONE_SLIP else None
 
 
-def keyboard_neighbours():
-    """Each key's neighbours on a QWERTY keyboard (rows are staggered half a key to the right)."""
-    position = {key: (r, c) for r, row in enumerate(KEYBOARD_ROWS) for c, key in enumerate(row)}
-    near = {}
-    for key, (r, c) in position.items():
-        cells = ((r, c - 1), (r, c + 1), (r - 1, c), (r - 1, c + 1), (r + 1, c - 1), (r + 1, c))
-        near[key] = frozenset(KEYBOARD_ROWS[y][x] for y, x in cells
-                              if 0 <= y < len(KEYBOARD_ROWS) and 0 <= x < len(KEYBOARD_ROWS[y]))
-    return near
+def letter_slips(typed, meant):
+    # Each letter too many or too few costs half a slip at least: more than two is never one slip.
+    return slip_distance(typed, meant) if abs(len(typed) - len(meant)) <= 2 else NO_SLIP
 
 
-NEIGHBOURS = keyboard_neighbours()
+def mixed_ending_cost(domain, target):
+    """Slips in the name, plus one for a mixed-up ending (half of one within .jp: co.jp for ne.jp)."""
+    name, ending = split_ending(domain)
+    target_name, target_ending = split_ending(target)
+    if not ending or not target_ending or ending == target_ending:
+        return NO_SLIP
+    mixed = HALF_SLIP if ending.endswith("jp") and target_ending.endswith("jp") else ONE_SLIP
+    return letter_slips(name, target_name) + mixed
 
 
-def is_near(a, b):
-    return a == b or b in NEIGHBOURS.get(a, ())
-
-
-def is_one_slip(typed, target):
-    """True when one typing slip turns `target` into `typed`: two neighbouring letters swapped,
-    a key next to the right one hit, one extra key next to (or repeating) its neighbour, or a
-    key missed — but not the first one (mail.com is not a slip of gmail.com)."""
-    if typed == target:
-        return False
-    i = 0
-    shortest = min(len(typed), len(target))
-    while i < shortest and typed[i] == target[i]:
-        i += 1
-    if len(typed) == len(target):
-        if typed[i + 1:] == target[i + 1:]:
-            return is_near(target[i], typed[i])
-        return (i + 1 < len(typed) and typed[i] == target[i + 1] and typed[i + 1] == target[i]
-                and typed[i + 2:] == target[i + 2:])
-    if len(typed) == len(target) + 1:
-        extra = typed[i]
-        beside = typed[i - 1:i] + typed[i + 1:i + 2]
-        return typed[i + 1:] == target[i:] and any(is_near(key, extra) for key in beside)
-    if len(typed) + 1 == len(target):
-        return i > 0 and typed[i:] == target[i + 1:]
-    return False
+def split_ending(domain):
+    for ending in known.MIXED_ENDINGS:
+        if domain.endswith("." + ending):
+            return domain[: -len(ending) - 1], ending
+    return domain, None

@@ -57,7 +57,8 @@ TEMPLATES = {
     "too_long": N_("The address is %(length)d characters long; at most 254 are allowed."),
     "missing_tld": N_(
         "The ending “.%(tld)s” does not exist, so our mail cannot arrive. Did you mean %(suggestion)s?"),
-    "typo": N_("Did you mean %(suggestion)s? Please check the part after @."),
+    "typo": N_("The part after @ (%(domain)s) looks like a typing slip of %(meant)s. If your address "
+               "really is written this way, you can send it as it is."),
     "quoted": N_(
         "The part before @ is enclosed in double quotes (\"). We accept such an address, but some "
         "senders still cannot deliver to it. If our reply does not arrive, please use another address."),
@@ -123,3 +124,34 @@ RULES = {code: Rule(code, *KINDS.get(code, ("error", "faq-typo")), template)
 # The warning each provider gets.
 PROVIDER_RULES = {provider: RULES[provider] for provider in KINDS if provider.startswith("carrier_")}
 PROVIDER_RULES.update(free=RULES["free_mail"], icloud=RULES["icloud"])
+
+# The verdict in one short sentence (GOV.UK: one short error message per field; the long
+# explanation is said once, in the advice box): the field's error and the error summary's entry,
+# and what the status region says when the verdict changes.
+SHORT = {
+    "empty": N_("Enter your email address"),
+    "missing_at": N_("Enter your whole email address with its @, like taro@example.com"),
+    "fullwidth": N_("Enter your email address in half-width characters"),
+    "local": N_("Check the part of your email address before the @"),
+    "domain": N_("Check the part of your email address after the @"),
+    "too_long": N_("The email address must be 254 characters or fewer"),
+    "typo": N_("Check your email address"),
+    "with_fix": N_("%(problem)s. Did you mean %(suggestion)s?"),
+    "quoted": N_("Address in double quotes: our reply may not arrive"),
+    "free": N_("Free mail address: our reply may go to your spam folder"),
+    "carrier": N_("Mobile carrier address: please allow our mail in its spam filter settings"),
+    "icloud": N_("iCloud address: our reply may not arrive"),
+    "ok": N_("No problem found in the email address"),
+}
+SHORT_KIND = {
+    "empty": "empty", "missing_at": "missing_at", "fullwidth": "fullwidth", "too_long": "too_long",
+    "local_empty": "local", "rfc_case1": "local", "rfc_case2": "local", "rfc_case3": "local",
+    "rfc_case3_at": "local", "local_too_long": "local", "typo": "typo", "quoted": "quoted",
+    "free_mail": "free", "icloud": "icloud", "allow_domains": "ok",
+}
+
+
+def short_template(code):
+    """The short sentence of a message's kind: every domain problem and carrier has one each."""
+    kind = SHORT_KIND.get(code) or ("carrier" if code.startswith("carrier_") else "domain")
+    return SHORT[kind]
