@@ -74,7 +74,10 @@ class PolicyVersion(BaseModel):
     text_en = TextField()
     sha256_ja = CharField(max_length=64)
     sha256_en = CharField(max_length=64)
-    change_summary = TextField(default="")
+    change_summary = TextField(default="")                  # in Japanese
+    # In English. NULL in rows older than the column: adding it must not UPDATE them (the
+    # triggers refuse any change to a published row), so it may be NULL rather than "".
+    change_summary_en = TextField(null=True, default="")
     significant = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
     published_at = DateTimeField(null=True)

@@ -4,7 +4,7 @@
                                                                 from MADOGUCHI_PASSWORD)
     flask --app app users list | users disable EMAIL
     flask --app app policy publish --label 2 --ja v2.ja.md --en v2.en.md [--effective TIME]
-                                   [--significant] [--summary TEXT]
+        [--significant] [--summary-ja TEXT] [--summary-en TEXT]   (significant: both summaries)
     flask --app app policy list
 There is no default account and no default password: the first admin is created here.
 """
@@ -82,13 +82,16 @@ def disable_user(email):
 @click.option("--en", "en_file", required=True, type=click.File(encoding="utf-8"))
 @click.option("--effective", help="ISO 8601 time; Japan time unless it has an offset. Default: now.")
 @click.option("--significant", is_flag=True, help="Announce the change on the public pages.")
-@click.option("--summary", default="", help="What changed, for the version list.")
-def publish(label, ja_file, en_file, effective, significant, summary):
+@click.option("--summary-ja", "--summary", "summary_ja", default="",
+              help="What changed, in Japanese (shown to customers; needed with --significant).")
+@click.option("--summary-en", default="", help="What changed, in English (needed with --significant).")
+def publish(label, ja_file, en_file, effective, significant, summary_ja, summary_en):
     """Publish a new version at once (it takes effect at --effective, or now)."""
     with refusals_as_errors():
         version = policy_admin.publish_new({
             "label": label, "text_ja": ja_file.read(), "text_en": en_file.read(),
-            "change_summary": summary, "significant": significant,
+            "change_summary": summary_ja.strip(), "change_summary_en": summary_en.strip(),
+            "significant": significant,
             "effective_at": revisions.parse_effective(effective) if effective else utcnow(),
         }, _cli_actor())
     click.echo(f"published {version.label}, effective {_jst(version.effective_at)}")

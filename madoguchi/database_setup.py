@@ -15,10 +15,12 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 from madoguchi.ledger.store import triggers
 from madoguchi.policy.store import versions as policy_store
-from models import ALL_MODELS, Inquiry, OutboxMail, database
+from models import ALL_MODELS, Inquiry, OutboxMail, PolicyVersion, database
 
 # Columns that databases created by an earlier release lack (create_tables skips existing tables).
-ADDED_COLUMNS = [OutboxMail.kind, OutboxMail.claimed_until, Inquiry.submission_key]
+# Each must be nullable or have a default; one on policy_version must be nullable (see models.py).
+ADDED_COLUMNS = [OutboxMail.kind, OutboxMail.claimed_until, Inquiry.submission_key,
+                 PolicyVersion.change_summary_en]
 # Any constant works, as long as every setup uses the same one: it names "the schema setup lock".
 SETUP_LOCK_ID = 0x6D61646F            # "mado"
 

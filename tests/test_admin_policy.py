@@ -34,7 +34,8 @@ def first_version(app):
 def draft_data(client, app, **changes):
     v1 = first_version(app)
     data = {"csrf_token": csrf_token(client, LIST), "label": "2", "effective_at": "2030-04-01T00:00",
-            "change_summary": "Adds section 7 on notices", "significant": "y",
+            "change_summary": "第7条（お知らせ）を追加", "change_summary_en": "Adds section 7 on notices",
+            "significant": "y",
             "text_ja": v1.text_ja + "\n" + NEW_LINE_JA + "\n", "text_en": v1.text_en + "\n" + NEW_LINE_EN + "\n"}
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -48,7 +49,7 @@ def create_draft(client, app, **changes):
 
 def section(page, heading):
     """The part of a page under the <h2> `heading`, up to the next <h2>."""
-    return re.search(rf"<h2>{heading}</h2>(.*?)(<h2>|</main>)", page, re.S).group(1)
+    return re.search(rf"<h2[^>]*>{heading}</h2>(.*?)(<h2[ >]|</main>)", page, re.S).group(1)
 
 
 def version_row(app, version_id):
@@ -201,7 +202,8 @@ def publish_days_ago(app, days, significant):
         effective = utcnow() - timedelta(days=days)
         draft = policy_admin.save_draft({
             "label": "2", "text_ja": v1.text_ja + "\n追記", "text_en": v1.text_en + "\nAddendum",
-            "change_summary": "s", "significant": significant, "effective_at": effective}, "t")
+            "change_summary": "s", "change_summary_en": "s", "significant": significant,
+            "effective_at": effective}, "t")
         policy_admin.publish(draft, "t", now=effective - timedelta(days=1))
 
 
@@ -212,7 +214,7 @@ def test_a_significant_change_is_announced_on_the_public_pages(app, client):
     client.set_cookie("lang", "en")
     publish_days_ago(app, 10, significant=True)
     page = client.get("/contact").get_data(as_text=True)
-    assert NOTICE in page and 'href="/privacy">See what changed.' in page
+    assert NOTICE in page and 'href="/privacy/2/changes">See what changed.' in page
     app.config["POLICY_NOTICE_DAYS"] = 9
     assert NOTICE not in client.get("/contact").get_data(as_text=True)
 

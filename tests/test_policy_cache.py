@@ -31,8 +31,8 @@ def version_text(title):
 
 def values(label, effective_at, title):
     text = version_text(title)
-    return {"label": label, "text_ja": text, "text_en": text, "change_summary": "",
-            "significant": True, "effective_at": effective_at}
+    return {"label": label, "text_ja": text, "text_en": text, "change_summary": "改定",
+            "change_summary_en": "Revised", "significant": True, "effective_at": effective_at}
 
 
 def insert_published(app, label, effective_at, title):

@@ -65,14 +65,14 @@ def test_policy_publish_with_a_japan_time_and_list(app, runner, tmp_path):
     texts = write_texts(tmp_path)
     result = runner.invoke(args=["policy", "publish", "--label", "2", *texts,
                                  "--effective", "2031-01-01T00:00", "--significant",
-                                 "--summary", "Second edition"])
+                                 "--summary", "第2版", "--summary-en", "Second edition"])
     assert result.exit_code == 0, result.output
     assert "effective 2031-01-01 00:00 JST" in result.output
     with app.app_context():
         v2 = policy_store.by_label("2")
         assert v2.effective_at == datetime(2030, 12, 31, 15, 0) and v2.significant
         assert v2.sha256_ja == revisions.sha256_text("# 個人情報の取扱いについて\n\n第2版の本文です。\n")
-        assert v2.published_by.startswith("cli:") and v2.change_summary == "Second edition"
+        assert v2.published_by.startswith("cli:") and v2.change_summary_en == "Second edition"
     lines = runner.invoke(args=["policy", "list"]).output.splitlines()
     assert lines[0].startswith("1\t2024-06-14 00:00 JST\tcurrent\t-\tja:")
     assert lines[1].startswith("2\t2031-01-01 00:00 JST\tscheduled\tsignificant\tja:" + v2.sha256_ja[:12])

@@ -65,11 +65,12 @@ def publish(version_id):
         flash(_("Give this draft a label of letters and digits (dots, hyphens and underscores inside) "
                 "before you publish it."))
         return redirect(url_for("admin.edit_draft", version_id=draft.id))
-    form = PublishForm()
+    form = PublishForm(draft)
     if not form.validate_on_submit():
-        return render_template("staff/admin/publish.html", draft=draft, form=form, now=utcnow())
+        return render_template("staff/admin/publish.html", draft=draft, form=form,
+                               now=utcnow()), 400 if form.errors else 200
     try:
-        version = policy_admin.publish(draft, current_staff().email)
+        version = policy_admin.publish(draft, current_staff().email, summaries=form.summaries())
     except revisions.PolicyError:
         abort(409)   # published a moment ago from another tab; nothing changed
     flash(_("Version %(label)s is published. It takes effect on %(time)s.",

@@ -111,6 +111,27 @@ def policy_title(text):
     return _title(parse(text))
 
 
+def section_texts(text):
+    """[(id, heading, lines)]: the text cut at its `##` headings, each part with the id its heading
+    has on the page and its non-blank lines as written. The part before the first `##` has the id
+    "intro" and the `#` title (or None) as its heading. For showing what changed between versions."""
+    ids, parts = _HeadingIds(), [["intro", None, []]]
+    for line in _clean(text).split("\n"):
+        heading = _HEADING.fullmatch(line)
+        if heading and heading.group(2).strip():
+            level, heading_text = len(heading.group(1)), heading.group(2).strip()
+            heading_id = ids.next(level, heading_text)
+            if level == 2:
+                parts.append([heading_id, heading_text, []])
+                continue
+            if level == 1 and len(parts) == 1 and parts[0][1] is None:
+                parts[0][1] = heading_text
+                continue
+        if line.strip():
+            parts[-1][2].append(line.strip())
+    return [tuple(part) for part in parts if part[1] is not None or part[2]]
+
+
 def _sections(blocks):
     return [(block.id, block.text) for block in blocks if isinstance(block, Heading) and block.level == 2]
 

@@ -89,3 +89,23 @@ def side_by_side(old_text, new_text):
             rows.append(DiffRow(kind, i + 1 if has_old else None, old[i] if has_old else "",
                                 j + 1 if has_new else None, new[j] if has_new else ""))
     return rows
+
+
+def missing_summaries(significant, summary_ja, summary_en):
+    """The languages ("ja", "en") whose summary of the changes a version still needs. A significant
+    change is announced on the public pages and shown to customers who agreed before, in their
+    language, so it needs both; a minor one may go without."""
+    if not significant:
+        return []
+    return [language for language, summary in (("ja", summary_ja), ("en", summary_en))
+            if not (summary or "").strip()]
+
+
+def summary_in(version, locale):
+    """(summary of the changes, the language it is written in) for a page in `locale`. A version
+    published before English summaries existed has only the Japanese one, shown on English pages
+    too (marked as Japanese)."""
+    english = (getattr(version, "change_summary_en", None) or "").strip()
+    if locale == "en" and english:
+        return english, "en"
+    return (version.change_summary or "").strip(), "ja"

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from madoguchi.clock import utcnow
-from madoguchi.policy.revisions import LABEL_RULE, PolicyError, is_label, sha256_text
+from madoguchi.policy.revisions import LABEL_RULE, PolicyError, is_label, missing_summaries, sha256_text
 from madoguchi.policy.store import versions as policy_store
 from madoguchi.staff.store import log as staff_log
 from models import PolicyVersion, database
 
-DRAFT_FIELDS = ("label", "text_ja", "text_en", "change_summary", "significant", "effective_at")
+DRAFT_FIELDS = ("label", "text_ja", "text_en", "change_summary", "change_summary_en", "significant",
+                "effective_at")
+SUMMARY_NAMES = {"ja": "Japanese", "en": "English"}
 
 
 def label_taken(label, except_id=None):
@@ -68,21 +70,29 @@ def save_draft(values, actor, draft=None):
         raise PolicyError("a published version cannot change")
     draft = draft or PolicyVersion(sha256_ja="", sha256_en="")
     for name in DRAFT_FIELDS:
-        setattr(draft, name, values[name])
+        setattr(draft, name, values.get(name, "") if name == "change_summary_en" else values[name])
     draft.save()
     staff_log.record(actor, staff_log.DRAFT_SAVED, target=draft.label)
     return draft
 
 
-def publish(draft, actor, now=None):
-    """Freeze a draft. An effective time already past becomes now: nobody consented to it earlier."""
+def publish(draft, actor, now=None, summaries=None):
+    """Freeze a draft. An effective time already past becomes now: nobody consented to it earlier.
+    `summaries` ({"change_summary": ja, "change_summary_en": en}), when given, replace the draft's
+    (the publish confirmation lets the admin write them last); a significant change needs both."""
     now = now or utcnow()
     effective_at = max(draft.effective_at, now)
+    summaries = summaries or {"change_summary": draft.change_summary,
+                              "change_summary_en": draft.change_summary_en or ""}
+    missing = missing_summaries(draft.significant, summaries["change_summary"], summaries["change_summary_en"])
+    if missing:
+        raise PolicyError("a significant change needs its summary in Japanese and in English: "
+                          + " and ".join(SUMMARY_NAMES[language] for language in missing) + " missing")
     with database.atomic():
         changed = (PolicyVersion
                    .update(effective_at=effective_at, published_at=now, published_by=actor,
                            sha256_ja=sha256_text(draft.text_ja),
-                           sha256_en=sha256_text(draft.text_en))
+                           sha256_en=sha256_text(draft.text_en), **summaries)
                    .where((PolicyVersion.id == draft.id) & PolicyVersion.published_at.is_null())
                    .execute())
         if not changed:

@@ -105,6 +105,25 @@ def by_label(label):
     return published().where(PolicyVersion.label == label).first()
 
 
+def earlier_version(version, label=None):
+    """The published version `label` when it took effect before `version` (the one a customer
+    agreed to or was reading); otherwise, or without a label, the version just before `version`.
+    None when `version` is the first."""
+    versions = published_versions()
+    older = [v for v in versions if (v.effective_at, v.id) < (version.effective_at, version.id)]
+    named = next((v for v in older if v.label == label), None) if label else None
+    return named or (older[-1] if older else None)
+
+
+def versions_after(older, newer):
+    """The published versions after `older` (None: none before) up to `newer`, oldest first: the
+    revisions a customer who agreed to `older` has not seen."""
+    def order(version):
+        return version.effective_at, version.id
+    return [version for version in published_versions()
+            if (older is None or order(version) > order(older)) and order(version) <= order(newer)]
+
+
 def text_of(label, locale):
     """The text of published version `label` in `locale`, or "" when there is no such version."""
     version = by_label(label)
@@ -120,5 +139,5 @@ def ensure_first_version():
     PolicyVersion.create(
         label="1", effective_at=FIRST_EFFECTIVE_AT, text_ja=text_ja, text_en=text_en,
         sha256_ja=sha256_text(text_ja), sha256_en=sha256_text(text_en),
-        change_summary="制定 / Established", significant=False,
+        change_summary="制定", change_summary_en="Established", significant=False,
         published_at=FIRST_EFFECTIVE_AT, published_by="seed")
