@@ -10,6 +10,7 @@ Views never send mail themselves.
 """
 import threading
 from contextlib import nullcontext
+from email.utils import formataddr, parseaddr
 from functools import partial
 
 from flask import current_app, render_template
@@ -20,8 +21,7 @@ import labels
 import models
 from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.inquiries.store.submit import ACKNOWLEDGEMENT, SUPPORT_NOTIFICATION
-from madoguchi.ledger import canonical
-from madoguchi.ledger.receipts import consent_receipt
+from madoguchi.ledger import canonical, receipts
 from madoguchi.outbox import sink as mail_sink
 from madoguchi.outbox import store as outbox
 from madoguchi.outbox import transport
@@ -53,19 +53,30 @@ def write_queued(references=None):
             outbox.write(row.id, *compose(row.kind, *found[reference]))
 
 
+def language_of(kind, inquiry):
+    """The language mail `kind` about `inquiry` is written in."""
+    return MAILS[kind][1] or inquiry.locale
+
+
 def compose(kind, inquiry, event):
-    """(subject, body) of mail `kind` about the inquiry and its consent event."""
-    template, language = MAILS[kind]
-    config = current_app.config
-    text = policy_store.text_of(event.policy_version, event.locale)
-    with force_locale(language or inquiry.locale):
+    """(subject, body) of mail `kind` about the inquiry and its consent event. Everything in it is
+    in the mail's language but the customer's own text: the receipt's purposes come from the
+    version's text in that language (the consent's own language may differ), and the controller
+    has its name in that language. The receipt itself (its ID, its JSON) is the consent's."""
+    template, language, config = MAILS[kind][0], language_of(kind, inquiry), current_app.config
+    consented_text = policy_store.text_of(event.policy_version, event.locale)
+    mail_text = policy_store.text_of(event.policy_version, language) or consented_text
+    with force_locale(language):
         if kind == ACKNOWLEDGEMENT:
             subject = gettext("[AnyMyKuji] We have received your inquiry (%(reference)s)",
                               reference=inquiry.reference)
         else:
             subject = gettext("New inquiry %(reference)s", reference=inquiry.reference)
         body = render_template(
-            template, inquiry=inquiry, event=event, receipt=consent_receipt(event, text, config),
+            template, inquiry=inquiry, event=event,
+            receipt=receipts.consent_receipt(event, consented_text, config),
+            purposes=receipts.purposes(mail_text), controller=receipts.controller_name(language),
+            faq_carrier_url=f"{config['PUBLIC_BASE_URL']}/faq#faq-carrier",
             agreed_at=canonical.event_time(event.occurred_at),
             reply_opens_now=inquiry.reply_due_at <= inquiry.created_at,
             category=labels.category(inquiry.category))
@@ -92,10 +103,20 @@ def _smtp_connection(config):
         password=config["MAIL_PASSWORD"], timeout=config["MAIL_TIMEOUT"]))
 
 
+def sender_of(row):
+    """Who a mail is from, named in the mail's language: MAIL_DEFAULT_SENDER, or for English mail
+    the same address under MAIL_SENDER_NAME_EN."""
+    config = current_app.config
+    inquiry = inquiry_inbox.find(row.inquiry_reference) if row.kind in MAILS else None
+    if inquiry is None or language_of(row.kind, inquiry) != "en":
+        return config["MAIL_DEFAULT_SENDER"]
+    return formataddr((config["MAIL_SENDER_NAME_EN"], parseaddr(config["MAIL_DEFAULT_SENDER"])[1]))
+
+
 def _send(row, connection):
     config = current_app.config
     message = Message(subject=row.subject, recipients=[row.to_addr], body=row.body,
-                      sender=config["MAIL_DEFAULT_SENDER"], charset="utf-8")
+                      sender=sender_of(row), charset="utf-8")
     message.msgId = transport.message_id(row.id, row.inquiry_reference, message.sender)
     if config["MAIL_SUPPRESS_SEND"]:
         return

@@ -58,7 +58,7 @@ def test_contact_page_in_english(client):
                  "Payment problem email", "AnyMyKuji Customer Center",
                  "Case 2: two or more periods (.) in a row before the at sign (@)",
                  "Please look in your spam folder.",
-                 "Automatic spam filter (迷惑メールおまかせ規制) ⇒ Do not filter (規制しない)",
+                 "Automatic spam filter ( 迷惑メールおまかせ規制 ) ⇒ Do not filter ( 規制しない )",  # the names: lang="ja"
                  "can also be seen on My Page", "consider using another email address",
                  "Hours: weekdays 12:00–17:00", "we may not be able to answer sales inquiries"]:
         assert text in page, text
@@ -121,14 +121,14 @@ def clock(app):
 STATUS_CASES = [
     # (the clock, Japanese status, English status)
     ("2026-11-24T13:00:00+09:00", "ただいま受付中です(本日17:00まで)", "Open now — until 17:00"),
-    ("2026-11-27T18:00:00+09:00", "ただいま受付時間外です。11月30日(月) 12:00以降にご連絡いたします。",
-     "Closed now — we reply from Mon 30 Nov 12:00"),
-    ("2026-11-27T17:00:00+09:00", "11月30日(月) 12:00以降にご連絡いたします。",
-     "Closed now — we reply from Mon 30 Nov 12:00"),
-    ("2026-12-28T18:00:00+09:00", "ただいま受付時間外です。1月4日(月) 12:00以降にご連絡いたします。",
-     "Closed now — we reply from Mon 4 Jan 12:00"),
-    ("2026-11-24T00:30:00", "ただいま受付時間外です。11月24日(火) 12:00以降にご連絡いたします。",
-     "Closed now — we reply from Tue 24 Nov 12:00"),   # naive = UTC: 09:30 in Tokyo
+    ("2026-11-27T18:00:00+09:00", "ただいま受付時間外です。2026年11月30日（月）12:00以降にご連絡いたします。",
+     "Closed now — we reply from Mon 30 November 2026, 12:00 JST"),
+    ("2026-11-27T17:00:00+09:00", "2026年11月30日（月）12:00以降にご連絡いたします。",
+     "Closed now — we reply from Mon 30 November 2026, 12:00 JST"),
+    ("2026-12-28T18:00:00+09:00", "ただいま受付時間外です。2027年1月4日（月）12:00以降にご連絡いたします。",
+     "Closed now — we reply from Mon 4 January 2027, 12:00 JST"),
+    ("2026-11-24T00:30:00", "ただいま受付時間外です。2026年11月24日（火）12:00以降にご連絡いたします。",
+     "Closed now — we reply from Tue 24 November 2026, 12:00 JST"),   # naive = UTC: 09:30 in Tokyo
 ]
 
 

@@ -51,12 +51,20 @@ def answers():
 
 
 def save_answers(values):
+    session.pop("draft_unchecked", None)
     if "draft" not in session:
         # A new journey starts: a good moment to drop drafts abandoned by earlier visitors, so
         # their personal data does not linger past drafts.DRAFT_LIFETIME.
         drafts.purge_expired()
         session["draft"] = drafts.new_token()
     drafts.save(session["draft"], values)
+
+
+def save_unchecked(values):
+    """What was typed, saved without checking it (a language switch): the details step shows it
+    without errors until the customer continues."""
+    save_answers(values)
+    session["draft_unchecked"] = True
 
 
 def checked_details():
@@ -75,13 +83,15 @@ def checked_details():
 
 def saved_details():
     """The details step as it opens: the saved answers with the errors they got there (confirm
-    sends a customer back here with them), or a blank form when nothing is saved yet."""
+    sends a customer back here with them; none when a language switch saved them unchecked), or a
+    blank form when nothing is saved yet."""
     values = answers()
     if not values:
         return DetailsForm()
     # A fresh token of this session: the form is checked as a post of these answers would be.
     form = DetailsForm(formdata=_as_posted(values, csrf_token=generate_csrf()))
-    form.validate()
+    if not session.get("draft_unchecked"):
+        form.validate()
     return form
 
 
@@ -114,7 +124,8 @@ def submit(details):
         received_at=site.now(), calendar=calendar_from_config(config),
         support_inbox=config["SUPPORT_INBOX"], subject_secret=config["SUBJECT_KEY"],
         ledger_key=config["LEDGER_KEY"], lock_timeout=config["LEDGER_LOCK_TIMEOUT"],
-        anchor_log=AnchorLog.from_settings(config))
+        anchor_log=AnchorLog.from_settings(config),
+        locale=locale())    # the language it is sent in; the consent keeps the one it was given in
     # Into the session first: should a step below fail, the cookie still leads to the reference.
     remember_sent(inquiry, details.email_advice().provider)
     g.inquiry_stored_now = stored_now       # only these count against the sending limits

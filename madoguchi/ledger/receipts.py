@@ -18,7 +18,11 @@ from madoguchi.ledger import canonical
 from madoguchi.policy import document as policy_text
 
 SPEC_VERSION = "KI-CR-v1.1.0"
+# The controller's registered name: what every receipt's JSON says (in any language; `ledger receipt`
+# prints it), and what a Japanese mail shows. An English mail shows its English form instead
+# (controller_name): only the display changes, never a receipt's JSON.
 CONTROLLER = "株式会社レッグス"
+CONTROLLER_NAMES = {"ja": CONTROLLER, "en": "LEGS Co., Ltd."}
 # Brand names are not translated text: the service as the customer knows it in each language.
 SERVICE_NAME = {"ja": "エニマイくじ お問い合わせ窓口", "en": "AnyMyKuji customer contact"}
 COLLECTION_METHOD = {"web_form_checkbox": "web form: consent checkbox ticked before the inquiry"}
@@ -57,6 +61,17 @@ def consent_receipt(event, text, config):
                         "policyVersion": event.policy_version,
                         "policySha256": event.policy_sha256},
     }
+
+
+def controller_name(language):
+    """The controller as a reader of `language` reads its name (the receipt's display in mail)."""
+    return CONTROLLER_NAMES.get(language, CONTROLLER)
+
+
+def purposes(text):
+    """The purposes a policy text lists (the items of section 2), as a receipt names them: a mail
+    shows them from the version's text in the mail's language."""
+    return _list_items(text, "section-2")
 
 
 def receipt_id(event_hash):

@@ -31,22 +31,25 @@ class Submitted(NamedTuple):
 
 def submit_once(submission_key, answers, consent, *, client_address, received_at, calendar,
                 support_inbox, subject_secret, ledger_key, lock_timeout=DEFAULT_LEDGER_LOCK_TIMEOUT,
-                anchor_log=None):
+                anchor_log=None, locale=None):
     """Store one inquiry with its `granted` consent event and its two queued mails, unless the
     inquiry of `submission_key` exists already: then that one is returned, and nothing is stored.
 
     `consent` is what the customer saw when they ticked the box: policy version label, SHA-256 of
-    the text shown, and the locale it was shown in. `received_at` is the site's clock (naive UTC or
-    aware); the reply is promised for the business calendar's next opening at or after it. Only the
-    network of `client_address` is kept. Raises consent_ledger.LedgerBusy, with nothing stored, when
-    the ledger's write lock stays taken for `lock_timeout` seconds. The consent's signed head goes
-    to `anchor_log` (madoguchi/ledger/store/anchors.py) after the commit.
+    the text shown, and the locale it was shown in (the ledger keeps that one). `locale` is the
+    language the inquiry was sent in (its confirm step's; None: the consent's), which its mail
+    follows: a customer may agree in Japanese and switch to English before sending. `received_at`
+    is the site's clock (naive UTC or aware); the reply is promised for the business calendar's
+    next opening at or after it. Only the network of `client_address` is kept. Raises
+    consent_ledger.LedgerBusy, with nothing stored, when the ledger's write lock stays taken for
+    `lock_timeout` seconds. The consent's signed head goes to `anchor_log`
+    (madoguchi/ledger/store/anchors.py) after the commit.
     """
     received_at = naive_utc(received_at)
     reply_due_at = naive_utc(calendar.reply_expected_at(received_at))
     for _attempt in range(5):
         try:
-            return _store(submission_key, answers, consent, new_reference(received_at),
+            return _store(submission_key, answers, consent, locale, new_reference(received_at),
                           truncate_ip(client_address), received_at, reply_due_at, support_inbox,
                           subject_secret, ledger_key, lock_timeout, anchor_log)
         except IntegrityError:
@@ -60,7 +63,7 @@ def stored_with_key(submission_key):
     return Inquiry.get_or_none(Inquiry.submission_key == submission_key) if submission_key else None
 
 
-def _store(submission_key, answers, consent, reference, ip_truncated, received_at, reply_due_at,
+def _store(submission_key, answers, consent, locale, reference, ip_truncated, received_at, reply_due_at,
            support_inbox, subject_secret, ledger_key, lock_timeout, anchor_log):
     with consent_ledger.writing(lock_timeout):
         # Looked up inside the ledger's write transaction: writers take turns there, so of two
@@ -75,7 +78,7 @@ def _store(submission_key, answers, consent, reference, ip_truncated, received_a
             inquiry_ref=reference, ledger_key=ledger_key,  # the ledger keeps real time
             anchor_log=anchor_log)
         inquiry = Inquiry.create(
-            reference=reference, created_at=received_at, locale=consent["locale"],
+            reference=reference, created_at=received_at, locale=locale or consent["locale"],
             category=answers["category"], name=answers["name"], email=answers["email"],
             phone=answers.get("phone", ""), order_number=answers.get("order_number", ""),
             message=answers["message"], subject_key=event.subject_key, consent_seq=event.seq,
