@@ -9,6 +9,7 @@ from functools import partial
 
 from flask_babel import lazy_gettext as _l
 
+from madoguchi.inquiries import statuses
 from madoguchi.inquiries.store import inbox as inquiry_inbox
 from madoguchi.ledger.store import audit
 from madoguchi.staff.store import log as staff_log
@@ -20,7 +21,8 @@ CATEGORIES = [
     ("prizes", _l("Prizes and shipping")),
     ("payment", _l("Payment")),
     ("account", _l("Account and member registration")),
-    ("disclosure", _l("Personal-information request (開示等請求)")),
+    # English only: a select's option cannot mark a Japanese gloss as Japanese (lang="ja").
+    ("disclosure", _l("Personal-information request")),
     ("other", _l("Other")),
 ]
 STATUS_NAMES = {"new": _l("New"), "in_progress": _l("In progress"), "answered": _l("Answered"),
@@ -80,6 +82,8 @@ def choices(names, codes):
     return [(code, str(names[code])) for code in codes]
 
 
-def status_choices(current):
-    """The status itself first, then where it may go next (support's status select)."""
-    return choices(STATUS_NAMES, (current,) + inquiry_inbox.NEXT_STATUSES.get(current, ()))
+def status_moves(current):
+    """(code, option text) for support's status select: forward ones by name, then the way back
+    ("Back to New"), as madoguchi.inquiries.statuses allows them from `current`."""
+    return [(code, _l("Back to %(status)s", status=status(code)) if is_back else status(code))
+            for code, is_back in statuses.moves(current)]

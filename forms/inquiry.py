@@ -17,6 +17,15 @@ from madoguchi.text_input import ascii_fold, multi_line, normalise_phone, one_li
 MESSAGE_MAX = 2000
 
 
+class AtMost(Length):
+    """A length limit that puts no maxlength on the input: a browser cuts a longer paste silently
+    there (GOV.UK's character count); here the whole text comes back with the field's message."""
+
+    def __init__(self, limit, message):
+        super().__init__(max=limit, message=message)
+        self.field_flags = {}
+
+
 class ConsentForm(FlaskForm):
     policy_version = HiddenField()
     agree = BooleanField(
@@ -27,22 +36,23 @@ class ConsentForm(FlaskForm):
 class DetailsForm(FlaskForm):
     name = StringField(_l("Name"), filters=[one_line], validators=[
         DataRequired(_l("Enter your name")),
-        Length(max=100, message=_l("Your name must be 100 characters or fewer"))])
+        AtMost(100, message=_l("Your name must be 100 characters or fewer"))])
     email = StringField(_l("Email address"), filters=[one_line], validators=[
         DataRequired(_l("Enter your email address")),
         Length(max=254, message=_l("The email address must be 254 characters or fewer"))])
     email_confirm = StringField(_l("Email address again"), filters=[one_line], validators=[
         DataRequired(_l("Enter your email address again to confirm it"))])
     phone = StringField(_l("Phone number"), filters=[one_line], validators=[
-        Optional(), Length(max=20, message=_l("Enter a phone number like 090-1234-5678"))])
+        Optional(), AtMost(20, message=_l("Enter a phone number like 090-1234-5678 or 03-1234-5678"))])
     category = SelectField(_l("What is your question about?"), choices=labels.CATEGORIES, validators=[
         DataRequired(_l("Choose what your question is about"))],
         validate_choice=True)
     order_number = StringField(_l("Order number"), filters=[one_line, ascii_fold], validators=[
-        Optional(), Length(max=40, message=_l("The order number must be 40 characters or fewer"))])
+        Optional(), AtMost(40, message=_l("The order number must be 40 characters or fewer"))])
     message = TextAreaField(_l("Your question"), filters=[multi_line], validators=[
         DataRequired(_l("Enter your question")),
-        Length(max=MESSAGE_MAX, message=_l("Your question must be %(max)d characters or fewer", max=MESSAGE_MAX))])
+        AtMost(MESSAGE_MAX, message=_l("Your question must be %(max)s characters or fewer", max="{:,}".format(MESSAGE_MAX)))])
+    MESSAGE_MAX = MESSAGE_MAX       # for the template's character count
 
     # The address whose suggestion ("did you mean ...?") the customer has already been shown.
     checked_email = HiddenField()
@@ -69,9 +79,10 @@ class DetailsForm(FlaskForm):
         return self._advised[1]
 
     def validate_email(self, field):
+        """One short message: the advice box below the field says the long one."""
         advice = self.email_advice()
         if advice and advice.errors:
-            raise ValidationError(advice.errors[0].text)
+            raise ValidationError(advice.short)
 
     def validate_email_confirm(self, field):
         if field.data.strip() != (self.email.data or "").strip():
@@ -97,27 +108,38 @@ class DetailsForm(FlaskForm):
             self.served.data, time.time(), config["INQUIRY_MIN_FILL_SECONDS"], config["SECRET_KEY"])
 
     def suggestion_unseen(self):
-        """A likely typo is only a warning, but a customer without JavaScript has not seen it yet:
-        show it once before moving on (the advice fragment carries checked_email)."""
+        """A likely typo is only a warning, but a customer without JavaScript has not seen it yet
+        (the advice fragment carries checked_email, the address it was shown for)."""
         advice = self.email_advice()
         return bool(advice and advice.suggestion) and (self.checked_email.data or "").strip() != self.email.data
 
+    def hold_for_unseen_suggestion(self):
+        """The details post stops once for a likely typo not yet shown: it becomes the email
+        field's error (in the error summary too, short); sending again unchanged moves on."""
+        if not self.suggestion_unseen():
+            return False
+        self.email.errors = [*self.email.errors, self.email_advice().short]
+        return True
+
     def apply_fix(self, address):
-        """The customer accepted a suggested address (typo or full-width fix)."""
+        """The customer accepted a suggested address (typo or full-width fix); the page then puts
+        them back in the email field (autofocus), now corrected."""
         if self.email_confirm.data == self.email.data:
             self.email_confirm.data = address
         self.email.data = one_line(address)
+        self.email.render_kw = {"autofocus": True}
 
     def answers(self):
         return {name: self[name].data or "" for name in ANSWER_FIELDS}
 
 
-def email_advice_for(address):
-    """The advisor's verdict on an address, in the visitor's language; None for an empty field."""
+def email_advice_for(address, typing=False):
+    """The advisor's verdict on an address, in the visitor's language; None for an empty field.
+    `typing`: a pause in typing, which gets only what is certain already (madoguchi.email.advice)."""
     if not address or not address.strip():
         return None
     # One catalog lookup for all messages: this runs on every keystroke pause of the inline advice.
-    return advise(address, translate=get_translations().gettext)
+    return advise(address, translate=get_translations().gettext, typing=typing)
 
 
 ANSWER_FIELDS = ("name", "email", "email_confirm", "phone", "category", "order_number", "message")

@@ -14,6 +14,9 @@ DEFAULT_PASSWORD_HASH_METHOD = "scrypt"   # werkzeug's own default for generate_
 # Seconds a request waits for the ledger's write lock before the customer gets the 503 page;
 # gunicorn.conf.py sizes the workers' timeout from it, so the two always agree.
 DEFAULT_LEDGER_LOCK_TIMEOUT = 5.0
+# How long a form's CSRF token is accepted: as long as an inquiry draft lives (tests check the two
+# agree; the draft store is not imported here, settings being pure).
+CSRF_TOKEN_HOURS = 12
 # Threads per gunicorn worker (gunicorn.conf.py); each thread in use holds one pooled PostgreSQL
 # connection, and the pool keeps a few more for the mail delivery threads and bursts.
 DEFAULT_THREADS = 4
@@ -89,6 +92,8 @@ def from_environment(instance_path, environ=None):
         "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
+        # Mail in English comes from the same address under this name (notifications.py).
+        "MAIL_SENDER_NAME_EN": env.get("MAIL_SENDER_NAME_EN") or "AnyMyKuji Customer Center",
         # Flask-Mail would silently drop mail whenever TESTING is on; our tests use a real SMTP sink.
         "MAIL_SUPPRESS_SEND": _flag(env.get("MAIL_SUPPRESS_SEND")),
         "MAIL_SINK_DIR": env.get("MAIL_SINK_DIR") or os.path.join(instance_path, "mail"),
@@ -148,9 +153,15 @@ def from_environment(instance_path, environ=None):
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         # A whole inquiry is a few kilobytes; anything far larger is refused with 413 before parsing.
-        "MAX_CONTENT_LENGTH": 64 * 1024,
-        # A customer may take a long time over a message; the token lives as long as the session.
-        "WTF_CSRF_TIME_LIMIT": None,
+        # Room for a message pasted at several times its limit (10,000 Japanese characters are ~90 KB
+        # form-encoded): the form's own check then says how much is too long and keeps the text.
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        # A customer may take a long time over a message: a form's token lives as long as the draft
+        # of what they type (madoguchi/inquiries/store/drafts.py DRAFT_LIFETIME, 12 hours), counted
+        # from when the page was served; then the step is shown again with a message (views/
+        # inquiry.py). Staff forms share it safely: a staff session ends on its own after
+        # STAFF_SESSION_MINUTES idle and STAFF_SESSION_MAX_HOURS in all, and a token is no use without it.
+        "WTF_CSRF_TIME_LIMIT": CSRF_TOKEN_HOURS * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),

@@ -20,7 +20,7 @@ INVALID_ANSWERS = [
     ({"email": "x@" + "a" * 250 + ".jp", "email_confirm": "x@" + "a" * 250 + ".jp"}, "email",
      "The email address must be 254 characters or fewer"),
     ({"email_confirm": "other@example.jp"}, "email_confirm", "The two email addresses are different"),
-    ({"message": "あ" * 2001}, "message", "Your question must be 2000 characters or fewer"),
+    ({"message": "あ" * 2001}, "message", "Your question must be 2,000 characters or fewer"),
     # Control, zero-width and bidi characters are cleaned away: nothing is left of this name.
     ({"name": "\u200b\x07\u202e\x00"}, "name", "Enter your name"),
     ({"category": "lottery2"}, "category", "Not a valid choice"),

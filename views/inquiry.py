@@ -8,12 +8,14 @@ from functools import wraps
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError, generate_csrf
 from htmx_flask import make_response, request
 
 import labels
 from forms.inquiry import ConsentForm, DetailsForm, email_advice_for
 from madoguchi.policy.store import versions as policy_store
-from views import abuse_limits, journey
+from views import abuse_limits, journey, language
+from views.privacy import changes_view
 from views.site import INVALID
 
 bp = Blueprint("inquiry", __name__, url_prefix="/contact/form")
@@ -25,6 +27,14 @@ def go_to(endpoint):
     if request.htmx:
         return make_response("", 200, location={"path": url, "target": "#main"})
     return redirect(url, 303)
+
+
+def in_language(code, endpoint):
+    """A step's language switch: the same step again, in language `code`, as a whole page (its
+    header, footer and <html lang> change too): a 303, or for htmx an HX-Redirect."""
+    url = url_for(endpoint)
+    response = make_response("", 200, redirect=url) if request.htmx else redirect(url, 303)
+    return language.remember(response, code)
 
 
 def render_step(template, failed=False, **context):
@@ -43,27 +53,44 @@ def consent_required(view):
 @bp.route("", methods=["GET", "POST"])
 def start():
     version = policy_store.current_version()
+    if switch_to := language.switch_posted():
+        # The tick is not carried over: the box is ticked anew under the text in the language
+        # the ledger will record (a pre-ticked box is not consent).
+        return in_language(switch_to, "inquiry.start")
     form = ConsentForm(policy_version=version.label)
     changed = form.is_submitted() and form.policy_version.data != version.label
     if form.validate_on_submit() and not changed:
         journey.give_consent(version)
         return go_to("inquiry.confirm" if journey.checked_details() else "inquiry.details")
+    since = _agreed_or_read_before(version, form.policy_version.data if changed else None)
     if changed:  # the policy changed while the page was open: show the new one, unticked
         form.policy_version.data, form.agree.data = version.label, False
     return render_step("inquiry/consent.html", failed=bool(form.errors) or changed, form=form,
-                       version=version, changed=changed, earlier=journey.consent())
+                       version=version, changed=changed, earlier=journey.consent(),
+                       **(changes_view(version, since) if since else {}))
+
+
+def _agreed_or_read_before(version, read_label):
+    """The earlier version after which a customer must agree to `version` again: the one they
+    agreed to, or the one they were reading when it changed. None when they need not."""
+    agreed = journey.consent()
+    label = agreed["version"] if agreed and agreed["version"] != version.label else read_label
+    return policy_store.earlier_version(version, label) if label else None
 
 
 @bp.route("/details", methods=["GET", "POST"])
 @consent_required
 def details():
     form = DetailsForm(data=journey.answers()) if request.method == "POST" else journey.saved_details()
+    if switch_to := language.switch_posted():
+        journey.save_unchecked(form.answers())     # as typed: checked when they continue
+        return in_language(switch_to, "inquiry.details")
     if form.is_submitted() and form.looks_automated():     # shown again, nothing saved
         return render_step("inquiry/details.html", failed=True, form=form, advice=form.email_advice(),
                            send_again=True)
     if form.is_submitted() and request.form.get("apply_fix"):
         form.apply_fix(request.form["apply_fix"])
-    elif form.validate_on_submit() and not form.suggestion_unseen():
+    elif form.validate_on_submit() and not form.hold_for_unseen_suggestion():
         journey.save_answers(form.answers())
         return go_to("inquiry.confirm")
     if form.is_submitted():
@@ -75,12 +102,13 @@ def details():
 @bp.post("/email-advice")
 @abuse_limits.email_advice
 def email_advice():
-    """Inline advice while the address is typed: just the advice fragment."""
-    address = request.form.get("email", "")[:320]
+    """Inline advice while the address is typed: just the advice fragment. A pause in typing
+    gets only what is certain; leaving the field (final=1, static/js/email-advice.js) gets all."""
+    address, typing = request.form.get("email", "")[:320], not request.form.get("final")
     # Rendered straight from the Jinja environment: this fragment needs none of the page-wide
     # context processors, and it answers every pause in the customer's typing.
     return current_app.jinja_env.get_template("inquiry/_email_advice.html").render(
-        advice=email_advice_for(address))
+        advice=email_advice_for(address, typing=typing))
 
 
 @bp.get("/category-help")
@@ -90,6 +118,8 @@ def category_help():
 
 @bp.route("/confirm", methods=["GET", "POST"])
 def confirm():
+    if switch_to := language.switch_posted():
+        return in_language(switch_to, "inquiry.confirm")    # nothing sent: the same answers, to check
     # The draft is read before the key is looked up: a first post that stored the inquiry has
     # discarded the draft only after its commit, so a draft gone means the key's inquiry is found.
     details, form = journey.checked_details(), FlaskForm()
@@ -107,10 +137,14 @@ def confirm_step(details, form):
             return go_to("inquiry.start")  # the policy changed since they agreed: ask again
         send(details)
         return go_to("inquiry.done")
-    return render_step("inquiry/confirm.html", failed=bool(form.errors), form=form, answers=details.answers(),
-                       category=labels.category(details.category.data),
+    return render_confirm(details, form)
+
+
+def render_confirm(details, form, expired=False):
+    return render_step("inquiry/confirm.html", failed=bool(form.errors) or expired, form=form,
+                       answers=details.answers(), category=labels.category(details.category.data),
                        consent_version=journey.consent()["version"],
-                       submission_key=journey.submission_key())
+                       submission_key=journey.submission_key(), expired=expired)
 
 
 @abuse_limits.sending_inquiry
@@ -124,3 +158,26 @@ def send(details):
 def done():
     sent = journey.done()
     return render_step("inquiry/done.html", sent=sent) if sent else go_to("inquiry.start")
+
+
+@bp.errorhandler(CSRFError)
+def token_refused(error):
+    """A step sent with a token that expired (the page stood open longer than a draft lives,
+    WTF_CSRF_TIME_LIMIT) or that the session no longer knows. Nothing is stored, and nothing is
+    lost: with htmx the message appears above the form, carrying a fresh token that site.js puts
+    into the page, so sending again works; without JavaScript the step is shown again as it was
+    sent (its form holds a fresh token), with the message."""
+    if request.htmx or not journey.consent():
+        return render_template("errors/csrf.html", fresh_token=generate_csrf()), 400
+    if request.endpoint == "inquiry.start":
+        version = policy_store.current_version()
+        form = ConsentForm()
+        if form.policy_version.data != version.label:
+            form.policy_version.data, form.agree.data = version.label, False
+        return render_step("inquiry/consent.html", failed=True, form=form, version=version, expired=True,
+                           earlier=journey.consent())
+    if request.endpoint == "inquiry.details":
+        form = DetailsForm()
+        return render_step("inquiry/details.html", failed=True, form=form, advice=form.email_advice(), expired=True)
+    details = journey.checked_details()
+    return render_confirm(details, FlaskForm(), expired=True) if details else go_to("inquiry.details")

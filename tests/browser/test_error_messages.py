@@ -1,8 +1,10 @@
 """With JavaScript, an error answer during a step shows its message in the page, above the form
 that keeps what was typed; focus moves to the message and the button works again. The errors are
 real: an invalid CSRF token in the page (400), a message far too large (413), the ledger's lock
-held by a stuck writer (503), and a request that gets no answer at all."""
+held by a stuck writer (503), a fault in the database (500), and a request that gets no
+answer at all."""
 import fcntl
+import sqlite3
 import re
 
 import pytest
@@ -96,5 +98,29 @@ def test_a_request_without_an_answer_shows_a_message_and_the_button_works_again(
     assert_message_shown(page, WORDS["en"]["no_answer"])
     expect(button).to_be_enabled()
     screenshot(page, "error-no-answer-en")
+    button.click()
+    expect(page.locator("dl.summary")).to_be_visible()
+
+
+def test_a_server_fault_shows_500_in_the_page_and_sending_again_works(site, open_page):
+    """A real fault: the drafts table refuses every write (a trigger raising an error, which is no
+    outage of the database but a constraint failure), so saving the details fails with 500."""
+    page = open_page("en", device="narrow")
+    to_details(page, site, "en")
+    database = sqlite3.connect(site.database_file)
+    try:
+        table = database.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%draft%'").fetchone()[0]
+        for event in ("INSERT", "UPDATE"):
+            database.execute(f"CREATE TRIGGER fault_{event} BEFORE {event} ON {table} "
+                             "BEGIN SELECT RAISE(ABORT, 'a fault for the test'); END")
+        database.commit()
+        button = page.get_by_role("button", name=WORDS["en"]["continue"], exact=True)
+        button.click()
+        assert_message_shown(page, "Sorry, there is a problem with the service")
+        expect(page.locator("#name")).to_have_value("山田 太郎")
+        expect(button).to_be_enabled()
+    finally:
+        database.executescript("DROP TRIGGER IF EXISTS fault_INSERT; DROP TRIGGER IF EXISTS fault_UPDATE;")
+        database.close()
     button.click()
     expect(page.locator("dl.summary")).to_be_visible()
