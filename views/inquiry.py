@@ -52,21 +52,28 @@ def consent_required(view):
 
 @bp.route("", methods=["GET", "POST"])
 def start():
-    version = policy_store.current_version()
     if switch_to := language.switch_posted():
         # The tick is not carried over: the box is ticked anew under the text in the language
         # the ledger will record (a pre-ticked box is not consent).
         return in_language(switch_to, "inquiry.start")
+    version = policy_store.current_version()
     form = ConsentForm(policy_version=version.label)
-    changed = form.is_submitted() and form.policy_version.data != version.label
-    if form.validate_on_submit() and not changed:
+    if form.validate_on_submit() and form.policy_version.data == version.label:
         journey.give_consent(version)
         return go_to("inquiry.confirm" if journey.checked_details() else "inquiry.details")
-    since = _agreed_or_read_before(version, form.policy_version.data if changed else None)
-    if changed:  # the policy changed while the page was open: show the new one, unticked
+    return render_consent(form, version)
+
+
+def render_consent(form, version, expired=False):
+    """The consent step: blank, with its errors, or, when the policy changed while the page was
+    open, the new version unticked, with what changed since the version they read or agreed to."""
+    read_label = form.policy_version.data
+    changed = form.is_submitted() and read_label != version.label
+    since = _agreed_or_read_before(version, read_label if changed else None)
+    if changed:
         form.policy_version.data, form.agree.data = version.label, False
-    return render_step("inquiry/consent.html", failed=bool(form.errors) or changed, form=form,
-                       version=version, changed=changed, earlier=journey.consent(),
+    return render_step("inquiry/consent.html", failed=bool(form.errors) or changed or expired, form=form,
+                       version=version, changed=changed, expired=expired, earlier=journey.consent(),
                        **(changes_view(version, since) if since else {}))
 
 
@@ -170,14 +177,10 @@ def token_refused(error):
     if request.htmx or not journey.consent():
         return render_template("errors/csrf.html", fresh_token=generate_csrf()), 400
     if request.endpoint == "inquiry.start":
-        version = policy_store.current_version()
-        form = ConsentForm()
-        if form.policy_version.data != version.label:
-            form.policy_version.data, form.agree.data = version.label, False
-        return render_step("inquiry/consent.html", failed=True, form=form, version=version, expired=True,
-                           earlier=journey.consent())
+        return render_consent(ConsentForm(), policy_store.current_version(), expired=True)
     if request.endpoint == "inquiry.details":
         form = DetailsForm()
-        return render_step("inquiry/details.html", failed=True, form=form, advice=form.email_advice(), expired=True)
+        return render_step("inquiry/details.html", failed=True, form=form, advice=form.email_advice(),
+                           expired=True)
     details = journey.checked_details()
     return render_confirm(details, FlaskForm(), expired=True) if details else go_to("inquiry.details")
