@@ -107,6 +107,23 @@ def test_a_revision_published_mid_form_shows_its_summary_and_only_what_changed(a
     assert "1. 取得する個人情報" in shown[shown.index('id="policy-heading"'):]
 
 
+def test_what_changed_stays_through_a_reload_and_a_language_switch_until_they_agree(app, client):
+    page = client.get("/contact/form").get_data(as_text=True)       # reading version 1
+    publish_version_2(app)
+    client.post("/contact/form", data={"csrf_token": token_of(page), "agree": "y", "policy_version": "1"})
+    reloaded = client.get("/contact/form")
+    assert reloaded.status_code == 200 and SUMMARY_JA in changes_section(reloaded.get_data(as_text=True))
+    switched = client.post("/contact/form", data={"csrf_token": token_of(reloaded.get_data(as_text=True)),
+                                                  "policy_version": "2", "switch_language": "en"})
+    assert switched.status_code == 303
+    in_english = client.get("/contact/form").get_data(as_text=True)
+    assert "What changed since version 1" in in_english and SUMMARY_EN in changes_section(in_english)
+    agreed = client.post("/contact/form", data={"csrf_token": token_of(in_english), "agree": "y",
+                                                "policy_version": "2"})
+    assert agreed.status_code == 303
+    assert "policy-changes" not in client.get("/contact/form").get_data(as_text=True)
+
+
 def test_in_english_and_with_htmx_the_same_view_comes_in_english(app, client):
     client.set_cookie("lang", "en")
     page = client.get("/contact/form").get_data(as_text=True)

@@ -67,22 +67,22 @@ def start():
 def render_consent(form, version, expired=False):
     """The consent step: blank, with its errors, or, when the policy changed while the page was
     open, the new version unticked, with what changed since the version they read or agreed to."""
-    read_label = form.policy_version.data
-    changed = form.is_submitted() and read_label != version.label
-    since = _agreed_or_read_before(version, read_label if changed else None)
+    changed = form.is_submitted() and form.policy_version.data != version.label
     if changed:
+        journey.note_policy_read(form.policy_version.data)
         form.policy_version.data, form.agree.data = version.label, False
+    since = _agreed_or_read_before(version)
     return render_step("inquiry/consent.html", failed=bool(form.errors) or changed or expired, form=form,
-                       version=version, changed=changed, expired=expired, earlier=journey.consent(),
-                       **(changes_view(version, since) if since else {}))
+                       version=version, changed=changed or since is not None, expired=expired,
+                       earlier=journey.consent(), **(changes_view(version, since) if since else {}))
 
 
-def _agreed_or_read_before(version, read_label):
+def _agreed_or_read_before(version):
     """The earlier version after which a customer must agree to `version` again: the one they
     agreed to, or the one they were reading when it changed. None when they need not."""
     agreed = journey.consent()
-    label = agreed["version"] if agreed and agreed["version"] != version.label else read_label
-    return policy_store.earlier_version(version, label) if label else None
+    label = agreed["version"] if agreed else journey.policy_read()
+    return policy_store.earlier_version(version, label) if label and label != version.label else None
 
 
 @bp.route("/details", methods=["GET", "POST"])

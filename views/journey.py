@@ -34,6 +34,17 @@ def give_consent(version):
     session["consent"] = {"version": version.label, "locale": locale(),
                           "sha256": revisions.sha256_for(version, locale())}
     session.pop("submission_key", None)     # agreeing anew may begin a new inquiry: a new key
+    session.pop("policy_read", None)
+
+
+def note_policy_read(label):
+    """The version a customer was reading when a newer one replaced it. Until they agree, the
+    consent step keeps saying what changed since then, also after a reload or a language switch."""
+    session["policy_read"] = label
+
+
+def policy_read():
+    return session.get("policy_read")
 
 
 def submission_key():
