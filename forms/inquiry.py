@@ -44,7 +44,7 @@ class DetailsForm(FlaskForm):
         DataRequired(_l("Enter your email address again to confirm it"))])
     phone = StringField(_l("Phone number"), filters=[one_line], validators=[
         Optional(), AtMost(20, message=_l("Enter a phone number like 090-1234-5678 or 03-1234-5678"))])
-    category = SelectField(_l("What is your question about?"), choices=labels.CATEGORIES, validators=[
+    category = SelectField(_l("Type of inquiry"), choices=labels.CATEGORIES, validators=[
         DataRequired(_l("Choose what your question is about"))],
         validate_choice=True)
     order_number = StringField(_l("Order number"), filters=[one_line, ascii_fold], validators=[

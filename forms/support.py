@@ -19,7 +19,7 @@ class InboxFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Status"), default="new", validate_choice=True)
-    category = SelectField(_l("Category"), default="", validate_choice=True)
+    category = SelectField(_l("Type of inquiry"), default="", validate_choice=True)
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=64)])
     cursor = CursorField(validators=[Optional()])
 
