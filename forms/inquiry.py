@@ -39,7 +39,7 @@ class DetailsForm(FlaskForm):
         AtMost(100, message=_l("Your name must be 100 characters or fewer"))])
     email = StringField(_l("Email address"), filters=[one_line], validators=[
         DataRequired(_l("Enter your email address")),
-        Length(max=254, message=_l("The email address must be 254 characters or fewer"))])
+        AtMost(254, message=_l("The email address must be 254 characters or fewer"))])
     email_confirm = StringField(_l("Email address again"), filters=[one_line], validators=[
         DataRequired(_l("Enter your email address again to confirm it"))])
     phone = StringField(_l("Phone number"), filters=[one_line], validators=[

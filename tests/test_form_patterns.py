@@ -78,6 +78,19 @@ def test_a_pasted_10000_character_message_is_kept_counted_and_refused(app, clien
     assert client.get("/contact/form/confirm").status_code in (302, 303)   # not let through
 
 
+def test_no_field_cuts_a_paste_the_server_says_each_limit(client):
+    agree(client)
+    long_address = "t" * 250 + "@example.com"
+    response = post_form(client, "/contact/form/details", {
+        **GOOD_ANSWERS, "name": "山" * 101, "email": long_address, "email_confirm": long_address,
+        "order_number": "A" * 41})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "maxlength" not in page
+    assert long_address in page and "山" * 101 in page
+    for message in ("254", "100", "40"):
+        assert re.search(rf'class="error-message"[^>]*>[^<]*{message}', page), message
+
+
 def test_the_count_is_of_cleaned_characters_as_the_server_counts(client):
     """Emoji (one character, two UTF-16 units) and Windows line ends (one character) count as
     the stored text counts them: exactly 2,000 passes, 2,001 is refused."""
