@@ -79,8 +79,14 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.detail.target || event.detail.target.id !== "main") return;
     document.getElementById("request-error").replaceChildren();
-    var focus = document.getElementById("error-summary") || document.querySelector("#main h1");
-    if (focus) { focus.focus(); window.scrollTo(0, 0); }
+    // A field the step asks for (autofocus: the email just corrected by its fix button) comes
+    // before the heading, and is focused here at once rather than when htmx settles.
+    var focus = document.getElementById("error-summary") || document.querySelector("#main [autofocus]") ||
+        document.querySelector("#main h1");
+    if (focus) {
+      focus.focus();
+      if (!focus.hasAttribute("autofocus")) window.scrollTo(0, 0);  // a new step starts at its top
+    }
     document.querySelectorAll("#main [data-character-limit]").forEach(function (field) { updateCount(field, false); });
   });
 

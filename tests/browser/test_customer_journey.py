@@ -86,10 +86,12 @@ def test_walk_with_javascript(site, inbox, open_page, lang):
     type_email(page, "taro@gmial.com")
     advice.locator('button[name="apply_fix"][value="taro@gmail.com"]').click()
     expect(page.locator("#email")).to_have_value("taro@gmail.com")
+    expect(page.locator("#email")).to_be_focused()      # the corrected field, ready to check
 
     type_email(page, "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ")
     advice.locator('button[name="apply_fix"][value="taro@example.jp"]').click()
     expect(page.locator("#email")).to_have_value("taro@example.jp")
+    expect(page.locator("#email")).to_be_focused()
 
     fill_the_rest(page, lang, "taro@example.jp")
     counter = page.locator("#message-count")
