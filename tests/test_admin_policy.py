@@ -61,7 +61,8 @@ def test_list_groups_current_scheduled_drafts_and_past(app, client, admin):
     now = utcnow()
     with app.app_context():
         v1 = policy_store.by_label("1")
-        values = {"text_ja": v1.text_ja, "text_en": v1.text_en, "change_summary": "x", "significant": False}
+        values = {"text_ja": v1.text_ja, "text_en": v1.text_en, "change_summary": "x",
+                  "change_summary_en": "x", "significant": False}
         policy_admin.publish_new(dict(values, label="2", effective_at=now - timedelta(days=1)), "t")
         policy_admin.publish_new(dict(values, label="3", effective_at=now + timedelta(days=3)), "t")
         policy_admin.save_draft(dict(values, label="4", effective_at=now + timedelta(days=9)), "t")

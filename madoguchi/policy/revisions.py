@@ -105,7 +105,7 @@ def summary_in(version, locale):
     """(summary of the changes, the language it is written in) for a page in `locale`. A version
     published before English summaries existed has only the Japanese one, shown on English pages
     too (marked as Japanese)."""
-    english = (getattr(version, "change_summary_en", None) or "").strip()
+    english = (version.change_summary_en or "").strip()
     if locale == "en" and english:
         return english, "en"
     return (version.change_summary or "").strip(), "ja"

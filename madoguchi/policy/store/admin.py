@@ -70,7 +70,7 @@ def save_draft(values, actor, draft=None):
         raise PolicyError("a published version cannot change")
     draft = draft or PolicyVersion(sha256_ja="", sha256_en="")
     for name in DRAFT_FIELDS:
-        setattr(draft, name, values.get(name, "") if name == "change_summary_en" else values[name])
+        setattr(draft, name, values[name])
     draft.save()
     staff_log.record(actor, staff_log.DRAFT_SAVED, target=draft.label)
     return draft
