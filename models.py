@@ -145,6 +145,7 @@ class OutboxMail(BaseModel):
     to_addr = CharField(max_length=254)
     subject = CharField(max_length=200)
     body = TextField()
+    sender = CharField(max_length=320, default="")           # From: in the mail's language ("": MAIL_DEFAULT_SENDER)
     status = CharField(max_length=12, default="pending", index=True)   # pending | sent | failed | undeliverable
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow, index=True)

@@ -59,7 +59,7 @@ def language_of(kind, inquiry):
 
 
 def compose(kind, inquiry, event):
-    """(subject, body) of mail `kind` about the inquiry and its consent event. Everything in it is
+    """(subject, body, sender) of mail `kind` about the inquiry and its consent event. Everything in it is
     in the mail's language but the customer's own text: the receipt's purposes come from the
     version's text in that language (the consent's own language may differ), and the controller
     has its name in that language. The receipt itself (its ID, its JSON) is the consent's."""
@@ -80,7 +80,15 @@ def compose(kind, inquiry, event):
             agreed_at=canonical.event_time(event.occurred_at),
             reply_opens_now=inquiry.reply_due_at <= inquiry.created_at,
             category=labels.category(inquiry.category))
-    return subject, body
+    return subject, body, sender_in(language, config)
+
+
+def sender_in(language, config):
+    """Who a mail is from, named in its language: MAIL_DEFAULT_SENDER, or for English mail the
+    same address under MAIL_SENDER_NAME_EN. Decided when the mail is written, stored with it."""
+    if language != "en":
+        return config["MAIL_DEFAULT_SENDER"]
+    return formataddr((config["MAIL_SENDER_NAME_EN"], parseaddr(config["MAIL_DEFAULT_SENDER"])[1]))
 
 
 def deliver_pending(ignore_schedule=False):
@@ -103,20 +111,10 @@ def _smtp_connection(config):
         password=config["MAIL_PASSWORD"], timeout=config["MAIL_TIMEOUT"]))
 
 
-def sender_of(row):
-    """Who a mail is from, named in the mail's language: MAIL_DEFAULT_SENDER, or for English mail
-    the same address under MAIL_SENDER_NAME_EN."""
-    config = current_app.config
-    inquiry = inquiry_inbox.find(row.inquiry_reference) if row.kind in MAILS else None
-    if inquiry is None or language_of(row.kind, inquiry) != "en":
-        return config["MAIL_DEFAULT_SENDER"]
-    return formataddr((config["MAIL_SENDER_NAME_EN"], parseaddr(config["MAIL_DEFAULT_SENDER"])[1]))
-
-
 def _send(row, connection):
     config = current_app.config
     message = Message(subject=row.subject, recipients=[row.to_addr], body=row.body,
-                      sender=sender_of(row), charset="utf-8")
+                      sender=row.sender or config["MAIL_DEFAULT_SENDER"], charset="utf-8")
     message.msgId = transport.message_id(row.id, row.inquiry_reference, message.sender)
     if config["MAIL_SUPPRESS_SEND"]:
         return

@@ -187,7 +187,8 @@ def check_site(name, env, sink, journeys):
         f"{name}: {len(sink.messages)} mails received; inquiries by mails received: "
         + ", ".join(f"{n} mails: {count}" for n, count in sorted(copies.items()))
         + (" -> exactly 2 each" if mails_ok else " -> NOT exactly 2 each")
-        + ("" if sent_by_command.returncode == 0 else f" (flask outbox send exited {sent_by_command.returncode})"),
+        + ("" if sent_by_command.returncode == 0 else f" (flask outbox send exited {sent_by_command.returncode}: "
+                                                      f"{sent_by_command.stderr.strip().splitlines()[-1:]})"),
         f"{name}: flask ledger verify exit {verify.returncode}: "
         + ((verify.stdout or verify.stderr).strip().splitlines() or [""])[-1][:140],
     ]

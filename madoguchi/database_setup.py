@@ -20,7 +20,7 @@ from models import ALL_MODELS, Inquiry, OutboxMail, PolicyVersion, database
 # Columns that databases created by an earlier release lack (create_tables skips existing tables).
 # Each must be nullable or have a default; one on policy_version must be nullable (see models.py).
 ADDED_COLUMNS = [OutboxMail.kind, OutboxMail.claimed_until, Inquiry.submission_key,
-                 PolicyVersion.change_summary_en]
+                 PolicyVersion.change_summary_en, OutboxMail.sender]
 # Any constant works, as long as every setup uses the same one: it names "the schema setup lock".
 SETUP_LOCK_ID = 0x6D61646F            # "mado"
 

@@ -3,6 +3,7 @@ is in the language it was sent in (its consent keeps the language the policy was
 English mail holds no Japanese but the customer's own text; Japanese on English pages is marked
 lang="ja"; times carry the year, and in English the zone, in Tokyo time wherever the server is."""
 import re
+import sqlite3
 from datetime import datetime
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -150,6 +151,23 @@ def test_an_inquiry_sent_in_english_gets_an_english_mail_with_no_japanese_but_th
     assert JAPANESE.findall(leftover) == [], leftover
     # The support notification stays Japanese, from the Japanese sender.
     assert sender_name(envelopes["support@anymykuji.com"]) == "エニマイくじ カスタマーセンター"
+
+
+def test_a_mail_queued_before_senders_were_stored_still_goes_out_from_the_default_sender(
+        make_app, smtp_sink, tmp_path):
+    """An outbox from the release before (no `sender` column) with an English mail still waiting:
+    the upgrade adds the column, and that mail goes out once, from MAIL_DEFAULT_SENDER."""
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_sink.port}
+    send_in_english_after_agreeing_in_japanese(make_app(**settings).test_client())
+    connection = sqlite3.connect(tmp_path / "test.sqlite3")
+    connection.execute("ALTER TABLE outbox_mail DROP COLUMN sender")
+    connection.commit()
+    connection.close()
+    upgraded = make_app(AUTO_INIT_DB=True, **settings)
+    assert upgraded.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
+    senders = {envelope.rcpt_tos[0]: sender_name(envelope) for envelope in smtp_sink.messages}
+    assert senders == {"taro.yamada@docomo.ne.jp": "エニマイくじ カスタマーセンター",
+                       "support@anymykuji.com": "エニマイくじ カスタマーセンター"}
 
 
 def test_the_receipt_json_of_that_consent_is_unchanged(make_app):

@@ -49,8 +49,8 @@ def unwritten(references=None):
     return query.order_by(OutboxMail.id)
 
 
-def write(mail_id, subject, body):
-    (OutboxMail.update(subject=subject, body=body)
+def write(mail_id, subject, body, sender=""):
+    (OutboxMail.update(subject=subject, body=body, sender=sender)
      .where((OutboxMail.id == mail_id) & (OutboxMail.status == "pending")).execute())
 
 
