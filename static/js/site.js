@@ -79,14 +79,11 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.detail.target || event.detail.target.id !== "main") return;
     document.getElementById("request-error").replaceChildren();
-    // A field the step asks for (autofocus: the email just corrected by its fix button) comes
-    // before the heading, and is focused here at once rather than when htmx settles.
-    var focus = document.getElementById("error-summary") || document.querySelector("#main [autofocus]") ||
-        document.querySelector("#main h1");
-    if (focus) {
-      focus.focus();
-      if (!focus.hasAttribute("autofocus")) window.scrollTo(0, 0);  // a new step starts at its top
-    }
+    // A field the step asks for (autofocus: the email just corrected by its fix button) is
+    // focused by htmx itself when the swap settles; only without one does focus go to the heading.
+    var asked = document.querySelector("#main [autofocus]");
+    var focus = document.getElementById("error-summary") || (asked ? null : document.querySelector("#main h1"));
+    if (focus) { focus.focus(); window.scrollTo(0, 0); }
     document.querySelectorAll("#main [data-character-limit]").forEach(function (field) { updateCount(field, false); });
   });
 

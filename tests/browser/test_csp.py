@@ -69,6 +69,7 @@ def test_public_pages_and_the_whole_form_report_no_violation(site, watched):
     page.locator("#email").press_sequentially("taro@gmial.com", delay=20)      # inline advice (htmx)
     page.locator('#email-advice button[name="apply_fix"]').first.click()      # a one-click fix
     expect(page.locator("#email")).to_have_value("taro@gmail.com")
+    expect(page.locator("#email")).to_be_focused()        # the swap has settled
     page.locator("#name").fill("山田 太郎")
     page.locator("#email_confirm").fill("taro@gmail.com")
     page.locator("#category").select_option("disclosure")                    # the category help (htmx)

@@ -107,6 +107,13 @@ def test_tab_from_the_field_reaches_the_fix_and_the_faq_link_and_the_fix_lands_i
     expect(page.locator("#email")).to_have_value("taro@gmail.com")
     expect(page.locator("#email_confirm")).to_have_value("taro@gmail.com")
     expect(page.locator("#email")).to_be_focused()
+    # The customer goes on at once: nothing takes focus back to the email field afterwards (htmx
+    # would, when it settles, for a field still marked autofocus).
+    page.locator("#name").focus()
+    page.keyboard.type("山田", delay=5)
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.id") == "name"
+    expect(page.locator("#email")).to_have_value("taro@gmail.com")
     assert_accessible(page)
 
 
